@@ -1,0 +1,121 @@
+# readyinstall: plain make. Variants re-invoke $(MAKE) with another BUILD.
+#   make            build bin/readyinstall (and bin/readyinstall-render)
+#   make test       install what is missing, then run every test suite
+#   make demo       install what is missing, then run the bundled example
+#   make asan       all tests with address + undefined-behaviour sanitizers
+#   make valgrind   the golden tests under valgrind memcheck
+
+VERSION   := 0.1.0
+BUILD     ?= build/release
+BINDIR    ?= bin
+CC        ?= cc
+WERROR    ?= 1
+PKGS      := yaml-0.1 libcurl json-c openssl
+V         ?= 0
+ifeq ($(V),0)
+Q := @
+else
+Q :=
+endif
+
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
+
+WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \
+        -Wwrite-strings -Wformat=2 -Wvla
+ifeq ($(WERROR),1)
+WARN += -Werror
+endif
+OPT      ?= -O2 -g
+CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN)
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
+            -DRI_VERSION='"$(VERSION)"' $(DEFS) $(PKG_CFLAGS) -MMD -MP
+LDFLAGS  += $(SAN)
+LDLIBS   += $(PKG_LIBS)
+
+CORE_SRC := $(wildcard src/util/*.c src/manifest/*.c src/model/*.c \
+                       src/order/*.c src/render/*.c)
+CLI_SRC  := $(wildcard src/cli/*.c)
+UNIT_SRC := $(wildcard tests/unit/*.c)
+
+CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
+CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
+UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/%.o)
+LIBCORE  := $(BUILD)/libcore.a
+PROG     := $(BINDIR)/readyinstall
+UNIT     := $(BUILD)/unit_tests
+
+HELM_DIR := .tools/helm
+HELM3    := $(HELM_DIR)/3.18.0/helm
+HELM4    := $(HELM_DIR)/4.1.4/helm
+
+.PHONY: all deps helm demo test check unit golden golden-update asan \
+        valgrind clean distclean
+all: $(PROG) $(BINDIR)/readyinstall-render
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  CC      $<")
+	$(Q)$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+$(LIBCORE): $(CORE_OBJ)
+	@rm -f $@
+	$(Q)$(AR) rcs $@ $^
+
+$(PROG): $(CLI_OBJ) $(LIBCORE)
+	@mkdir -p $(dir $@)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(LIBCORE) $(LDLIBS)
+
+$(BINDIR)/readyinstall-render: $(PROG)
+	$(Q)ln -sf readyinstall $@
+
+# opts.c is CLI code, tested directly
+UNIT_LINK := $(UNIT_OBJ) $(BUILD)/src/cli/opts.o $(LIBCORE)
+$(UNIT): $(UNIT_LINK)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_LINK) $(LDLIBS) $(CUNIT_LIBS)
+
+deps:
+	@scripts/install-deps.sh
+
+helm:
+	@scripts/fetch-helm.sh $(HELM_DIR)
+
+# Each suite records its counts; run-tests.sh prints the closing summary.
+test check: deps helm
+	@$(MAKE) --no-print-directory all $(UNIT)
+	@RI_BIN=$(abspath $(PROG)) UNIT=$(abspath $(UNIT)) \
+	  HELM3=$(abspath $(HELM3)) HELM4=$(abspath $(HELM4)) \
+	  scripts/run-tests.sh $(SUITES)
+
+unit: all $(UNIT)
+	@RI_BIN=$(abspath $(PROG)) UNIT=$(abspath $(UNIT)) scripts/run-tests.sh unit
+
+golden: all
+	@RI_BIN=$(abspath $(PROG)) scripts/run-tests.sh golden
+
+golden-update: all
+	@RI_BIN=$(abspath $(PROG)) scripts/golden.sh --update
+
+asan:
+	@$(MAKE) --no-print-directory BUILD=build/asan BINDIR=build/asan/bin \
+	  OPT="-O1 -g" DEFS="-DARENA_DEBUG" \
+	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	  test
+
+valgrind: all
+	@RI_BIN=$(abspath $(PROG)) RI_WRAP="valgrind -q --error-exitcode=99 --leak-check=full --errors-for-leak-kinds=definite" \
+	  scripts/run-tests.sh golden
+
+demo: deps helm all
+	@scripts/demo.sh
+
+clean:
+	rm -rf build bin
+
+distclean: clean
+	rm -rf .tools
+
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)

@@ -1,0 +1,132 @@
+/*
+ * manifest: a Kubernetes manifest stream as documents and node trees.
+ * manifest_parse() reads the whole stream with libyaml into nodes that keep
+ * byte offsets into the input, and records for each document its original
+ * bytes (its "chunk") so untouched documents are written back verbatim.
+ * Ownership: the manifest owns its nodes, strings and documents (one arena);
+ * the input buffer is borrowed and must outlive the manifest.
+ * Returns RC_OK, RC_PARSE (bad YAML), RC_INVALID, RC_LIMIT or RC_NOMEM.
+ */
+#ifndef READYINSTALL_MANIFEST_H
+#define READYINSTALL_MANIFEST_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "bounds.h"
+#include "util.h"
+
+typedef enum node_type {
+    NODE_SCALAR = 1,
+    NODE_MAPPING,
+    NODE_SEQUENCE,
+    NODE_ALIAS /* u.alias.target is the anchored node */
+} node_type;
+
+typedef enum node_style {
+    NODE_STYLE_PLAIN = 0,
+    NODE_STYLE_SINGLE,
+    NODE_STYLE_DOUBLE,
+    NODE_STYLE_LITERAL,
+    NODE_STYLE_FOLDED,
+    NODE_STYLE_FLOW /* collections written as [..] or {..} */
+} node_style;
+
+typedef struct node node;
+struct node {
+    uint8_t type;  /* node_type */
+    uint8_t style; /* node_style */
+    uint32_t start, end; /* byte offsets in the input */
+    const char *tag;     /* NULL when none */
+    const char *anchor;  /* NULL when none */
+    union {
+        struct {
+            const char *str; /* NUL-terminated; may hold NULs before len */
+            uint32_t len;
+        } scalar;
+        struct {
+            node **items; /* mapping: key0, value0, key1, value1, ... */
+            uint32_t count; /* number of items (2 per mapping pair) */
+        } coll;
+        struct {
+            const node *target;
+            const char *name;
+        } alias;
+    } u;
+};
+
+typedef struct document {
+    uint32_t index;
+    uint32_t chunk_start, chunk_end; /* this document's bytes: [start,end) */
+    uint32_t sep_start, sep_end;     /* its `---` line; equal when none */
+    uint32_t content;                /* offset where its root node starts */
+    uint8_t sep_bare;     /* the `---` line holds nothing else */
+    uint8_t has_directives;
+    uint8_t explicit_end; /* ended with `...` */
+    uint8_t crlf;         /* its lines end with CRLF */
+    node *root;           /* NULL for an empty document */
+    const char *source_comment; /* from `# Source: ...`, NULL if absent */
+} document;
+
+typedef struct manifest {
+    arena arena;
+    source src;
+    document *docs; /* heap array owned by the manifest */
+    size_t ndocs, docs_cap;
+    size_t aliases; /* alias references seen */
+    int open_doc;   /* docs[ndocs] was being parsed when parsing stopped */
+} manifest;
+
+typedef struct manifest_opts {
+    bounds lim;
+    int allow_duplicate_keys; /* else a duplicate mapping key is RC_PARSE */
+} manifest_opts;
+
+#define MANIFEST_OPTS_INIT {BOUNDS_INIT, 0}
+
+/* Parse buf[0..len) (borrowed) named name (e.g. "<stdin>"). On failure
+ * err_last() holds the message and position (err_last()->at.doc is the
+ * failing document); *out is still set and must be freed. */
+int manifest_parse(manifest **out, const char *name, const char *buf,
+                   size_t len, const manifest_opts *opts);
+void manifest_free(manifest *m);
+
+/* The template the document of the last error came from: its `# Source:`
+ * line or Helm 4 filename annotation, read from the raw bytes since the
+ * document may not have parsed. Writes into buf; NULL if unknown. */
+const char *manifest_error_template(const manifest *m, char *buf,
+                                    size_t bufsize);
+
+/* ---- node access (aliases and `<<` merge keys are followed) ----------- */
+
+const node *node_deref(const node *n);
+int node_is_scalar(const node *n);
+/* The scalar's text, or NULL when n is not a scalar. Borrowed. */
+const char *node_str(const node *n);
+/* Value for key in a mapping, or NULL. */
+const node *node_get(const node *map, const char *key);
+/* node_get(map, key) as a string, or NULL when absent or not a scalar. */
+const char *node_get_str(const node *map, const char *key);
+/* Follow a dotted path of mapping keys ("spec.template.spec"). */
+const node *node_path(const node *n, const char *path);
+/* Number of pairs in a mapping / items in a sequence; 0 otherwise. */
+uint32_t node_len(const node *n);
+/* YAML null: an absent node, `~`, `null`, `Null`, `NULL` or empty plain. */
+int node_is_null(const node *n);
+
+/* ---- emitting -------------------------------------------------------- */
+
+/*
+ * Append documents in the given order (order[i] is a document index; NULL
+ * means input order). Each document is written byte for byte, with its
+ * separator normalised: a bare `---` line is written as `---` plus the
+ * document's line ending, a document without one gets one, and a document
+ * that does not end with a line break gets one, and a byte-order mark at the
+ * start of the stream is dropped. A stream with no documents is copied
+ * verbatim.
+ */
+int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order);
+/* One document as emit writes it. */
+int manifest_emit_doc(sbuf *out, const manifest *m, const document *d);
+
+#endif

@@ -1,0 +1,121 @@
+/*
+ * util: return codes, source positions, the arena, the growable string
+ * buffer and the last-error slot shared by every module.
+ * Ownership: an arena owns everything allocated from it until
+ * arena_dispose(); an sbuf owns its bytes until sbuf_dispose().
+ * Functions return RC_OK (0) or a negative rc; the message lives in err_last().
+ */
+#ifndef READYINSTALL_UTIL_H
+#define READYINSTALL_UTIL_H
+
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#if defined(__GNUC__)
+#define PRINTF_LIKE(f, a) __attribute__((format(printf, f, a)))
+#else
+#define PRINTF_LIKE(f, a)
+#endif
+
+typedef enum {
+    RC_OK = 0,
+    RC_ERROR = -1,
+    RC_NOMEM = -2,
+    RC_IO = -3,
+    RC_PARSE = -4,
+    RC_INVALID = -5,
+    RC_CYCLE = -6,
+    RC_LIMIT = -7,
+    RC_HTTP = -8,
+    RC_ITEROVER = -30 /* end of iteration, not a failure */
+} rc;
+
+/* A position in the input; line and col are 1-based (col in characters),
+ * off/len in bytes. */
+typedef struct span {
+    uint32_t doc, line, col, off, len;
+} span;
+
+/* ---- arena ---------------------------------------------------------- */
+
+typedef struct arena_block arena_block;
+typedef struct arena {
+    arena_block *head;
+    size_t total; /* bytes handed out, for statistics */
+} arena;
+
+void arena_init(arena *a);
+void arena_dispose(arena *a);
+/* Zeroed memory aligned for any type; NULL when out of memory. */
+void *arena_alloc(arena *a, size_t n);
+/* Copy of s[0..n) with a terminating NUL; NULL when out of memory. */
+char *arena_strndup(arena *a, const char *s, size_t n);
+char *arena_strdup(arena *a, const char *s);
+
+/* ---- sbuf: size-capped growable bytes with a sticky failure ----------- */
+
+typedef struct sbuf {
+    char *ptr;
+    size_t len, cap, max;
+    int failed; /* 0, or the rc of the first failed append */
+} sbuf;
+
+#define SBUF_INIT {NULL, 0, 0, (size_t)-1, 0}
+
+void sbuf_init(sbuf *b, size_t max);
+void sbuf_dispose(sbuf *b);
+int sbuf_put(sbuf *b, const void *p, size_t n);
+int sbuf_puts(sbuf *b, const char *s);
+int sbuf_putc(sbuf *b, char c);
+int sbuf_printf(sbuf *b, const char *fmt, ...) PRINTF_LIKE(2, 3);
+int sbuf_vprintf(sbuf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
+/* NUL-terminated view of the content ("" when empty); borrowed. */
+const char *sbuf_cstr(sbuf *b);
+void sbuf_clear(sbuf *b);
+static inline int sbuf_failed(const sbuf *b) { return b->failed; }
+
+/* ---- errors ----------------------------------------------------------- */
+
+typedef struct err_info {
+    rc code;
+    int has_span;
+    span at;
+    char msg[1024];
+} err_info;
+
+/* Record an error (overwrites any earlier one) and return code. */
+int err_set(rc code, const span *at, const char *fmt, ...) PRINTF_LIKE(3, 4);
+const err_info *err_last(void);
+void err_clear(void);
+
+/* ---- source: the input bytes and a line map --------------------------- */
+
+typedef struct source {
+    const char *name; /* "<stdin>" or a path; borrowed */
+    const char *buf;  /* borrowed */
+    size_t len;
+    uint32_t *lines; /* byte offset of each line start; built on demand */
+    size_t nlines;
+} source;
+
+void source_init(source *s, const char *name, const char *buf, size_t len);
+void source_dispose(source *s);
+/* Fill line/col (1-based; col counts UTF-8 characters) of byte offset off. */
+int source_locate(source *s, size_t off, uint32_t *line, uint32_t *col);
+/* A span for [off, off+len). */
+span source_span(source *s, uint32_t doc, size_t off, size_t len);
+/* The bytes of the line holding off, without its line break. */
+void source_line_at(const source *s, size_t off, const char **start,
+                    size_t *len);
+
+/*
+ * Print `name:line:col: error: message (from template)`, then the source
+ * line and a caret under the column. template may be NULL. Without a source
+ * or a position: `prog: error: message`.
+ */
+void err_print(FILE *out, const char *prog, source *src, const err_info *e,
+               const char *template_name);
+
+#endif

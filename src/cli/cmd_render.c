@@ -1,0 +1,260 @@
+/* `readyinstall render`: the post-renderer. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cli.h"
+#include "exit.h"
+#include "opts.h"
+#include "reader.h"
+#include "render.h"
+
+#define PROG "readyinstall-render"
+
+enum {
+    O_HELP = 1,
+    O_ORDER,
+    O_LOG_FILE,
+    O_MAX_INPUT,
+    O_MAX_DOCS,
+    O_MAX_DEPTH,
+    O_MAX_SCALAR,
+    O_MAX_ALIASES,
+    O_ALLOW_DUP
+};
+
+static const opt_spec RENDER_OPTS[] = {
+    {O_ORDER, "order", 0, OPT_VALUE, "MODE",
+     "kind: Helm's install order by kind, stable (default)\n"
+     "keep: input order"},
+    {O_LOG_FILE, "log-file", 0, OPT_VALUE, "PATH",
+     "also write errors to PATH (mode 0600); under Helm 4 this\n"
+     "happens by default, see ERRORS"},
+    {O_MAX_INPUT, "max-input-bytes", 0, OPT_VALUE, "SIZE",
+     "refuse larger input (default 1G; K, M, G suffixes)"},
+    {O_MAX_DOCS, "max-documents", 0, OPT_VALUE, "N",
+     "refuse more documents (default 1000000)"},
+    {O_MAX_DEPTH, "max-depth", 0, OPT_VALUE, "N",
+     "refuse deeper nesting of mappings and sequences (default 256)"},
+    {O_MAX_SCALAR, "max-scalar-bytes", 0, OPT_VALUE, "SIZE",
+     "refuse larger single values (default 64M)"},
+    {O_MAX_ALIASES, "max-aliases", 0, OPT_VALUE, "N",
+     "refuse more YAML aliases (*ref) in the stream (default 10000)"},
+    {O_ALLOW_DUP, "allow-duplicate-keys", 0, OPT_FLAG, NULL,
+     "accept a mapping with a repeated key (the last value wins, as in\n"
+     "Kubernetes) instead of failing"},
+    {O_HELP, "help", 'h', OPT_FLAG, NULL, "show this help"},
+    {0, NULL, 0, OPT_FLAG, NULL, NULL},
+};
+
+static void render_help(FILE *out)
+{
+    fputs(
+        "Usage: readyinstall render [OPTIONS] [FILE|-]\n"
+        "       readyinstall-render [OPTIONS]          (the same, as a Helm "
+        "post-renderer)\n"
+        "\n"
+        "Reads a Kubernetes manifest stream (what `helm template` prints) "
+        "from\n"
+        "stdin or FILE and writes it on stdout, ordered so that what other\n"
+        "objects need is created first. Documents that need no change are\n"
+        "written back byte for byte.\n"
+        "\n"
+        "As a Helm post-renderer (install the plugin first: helm plugin "
+        "install DIR):\n"
+        "  Helm 3:  helm install REL CHART \\\n"
+        "             --post-renderer \"$(helm env HELM_PLUGINS)/readyinstall/"
+        "bin/readyinstall-render\"\n"
+        "  Helm 4:  helm install REL CHART --post-renderer readyinstall-render\n"
+        "           (after: helm plugin install DIR/v4/readyinstall-render)\n"
+        "  Options go through --post-renderer-args, one per flag:\n"
+        "           --post-renderer-args=--order=keep\n"
+        "\n"
+        "Options:\n",
+        out);
+    opt_print_help(out, RENDER_OPTS);
+    fputs(
+        "\n"
+        "OUTPUT\n"
+        "  Every input document is written exactly once. Each starts with a "
+        "`---`\n"
+        "  line: a bare `---` separator is rewritten as `---`, a document "
+        "without one\n"
+        "  gets one, and a last line without a line break gets one (CRLF "
+        "documents\n"
+        "  keep CRLF). Comments and formatting inside documents are kept.\n"
+        "  Helm 4 re-sorts the post-renderer's output by kind, so there the "
+        "order\n"
+        "  matters within a kind and for `helm template` consumers.\n"
+        "\n"
+        "ERRORS\n"
+        "  On invalid input nothing is written on stdout; the error names "
+        "the\n"
+        "  position and the template it came from:\n"
+        "    <stdin>:42:9: error: duplicate key \"image\" (first at line 40) "
+        "...\n"
+        "      (from mychart/templates/deployment.yaml)\n"
+        "  Helm 4 discards a post-renderer's stderr. When run by Helm 4 "
+        "(HELM_PLUGIN_NAME\n"
+        "  is set) the error is also written to $READYINSTALL_LOG, else\n"
+        "  $XDG_STATE_HOME/readyinstall/render-error.log, else\n"
+        "  ~/.local/state/readyinstall/render-error.log, and its first line "
+        "to the\n"
+        "  terminal (/dev/tty) when there is one.\n"
+        "\n"
+        "EXIT STATUS\n"
+        "  0 success, 2 usage error, 3 invalid input (bad YAML, not a "
+        "Kubernetes\n"
+        "  object, a limit exceeded), 70 internal error or output not "
+        "written.\n",
+        out);
+}
+
+typedef struct render_cfg {
+    const char *input;
+    const char *log_file;
+    render_opts ropts;
+} render_cfg;
+
+static int size_opt(const char *cmd, const char *name, const char *v,
+                    size_t *out)
+{
+    if (opt_parse_size(v, out) != 0 || *out == 0)
+        return cli_usage_error(cmd, "--%s: '%s' is not a positive size", name,
+                               v);
+    return 0;
+}
+
+static int parse_args(render_cfg *c, int argc, char **argv, int *done)
+{
+    opt_parser p;
+    int id;
+    bounds *lim = &c->ropts.mopts.lim;
+    opt_parser_init(&p, RENDER_OPTS, argc, argv);
+    *done = 0;
+    while ((id = opt_next(&p)) != OPT_END) {
+        int bad = 0;
+        switch (id) {
+        case O_HELP:
+            render_help(stdout);
+            *done = 1;
+            return EXIT_OK;
+        case O_ORDER:
+            if (!strcmp(p.value, "keep"))
+                c->ropts.order = RENDER_ORDER_KEEP;
+            else if (!strcmp(p.value, "kind"))
+                c->ropts.order = RENDER_ORDER_KIND;
+            else
+                return cli_usage_error("render",
+                                       "--order: '%s' is not one of kind, keep",
+                                       p.value);
+            break;
+        case O_LOG_FILE: c->log_file = p.value; break;
+        case O_MAX_INPUT: bad = size_opt("render", "max-input-bytes", p.value, &lim->input_bytes); break;
+        case O_MAX_DOCS: bad = size_opt("render", "max-documents", p.value, &lim->documents); break;
+        case O_MAX_DEPTH: bad = size_opt("render", "max-depth", p.value, &lim->depth); break;
+        case O_MAX_SCALAR: bad = size_opt("render", "max-scalar-bytes", p.value, &lim->scalar_bytes); break;
+        case O_MAX_ALIASES: bad = size_opt("render", "max-aliases", p.value, &lim->aliases); break;
+        case O_ALLOW_DUP: c->ropts.mopts.allow_duplicate_keys = 1; break;
+        case OPT_POSITIONAL:
+            if (c->input)
+                return cli_usage_error("render", "only one input file (got '%s' and '%s')",
+                                       c->input, p.value);
+            c->input = p.value;
+            break;
+        default:
+            return cli_usage_error("render", "%s", p.error);
+        }
+        if (bad)
+            return bad;
+    }
+    return EXIT_OK;
+}
+
+static int exit_for(int code)
+{
+    switch (code) {
+    case RC_PARSE:
+    case RC_INVALID:
+    case RC_LIMIT:
+        return EXIT_INPUT;
+    case RC_IO:
+        return EXIT_INPUT; /* could not read the input */
+    default:
+        return EXIT_INTERNAL;
+    }
+}
+
+/* Print the last error with its position and template, via cli_report. */
+static void report_error(const render_cfg *c, manifest *m)
+{
+    const err_info *e = err_last();
+    char tmpl[512];
+    const char *t = NULL;
+    char *text = NULL;
+    size_t text_len = 0;
+    FILE *mem = open_memstream(&text, &text_len);
+    if (m)
+        t = manifest_error_template(m, tmpl, sizeof(tmpl));
+    if (!mem) {
+        err_print(stderr, PROG, m ? &m->src : NULL, e, t);
+        return;
+    }
+    err_print(mem, PROG, m ? &m->src : NULL, e, t);
+    fclose(mem);
+    cli_report(PROG, text ? text : "", c->log_file);
+    free(text);
+}
+
+static int write_all(const sbuf *out)
+{
+    if (out->len && fwrite(out->ptr, 1, out->len, stdout) != out->len)
+        return -1;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return -1;
+    return fclose(stdout) == 0 ? 0 : -1;
+}
+
+static int render(const render_cfg *c)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    manifest *m = NULL;
+    sbuf out = SBUF_INIT;
+    const char *name = c->input && strcmp(c->input, "-") ? c->input : "<stdin>";
+    int ret, code = EXIT_OK;
+    err_clear();
+    sbuf_init(&out, BOUND_OUTPUT_MAX);
+    ret = reader_read_path(&buf, &len, c->input ? c->input : "-",
+                           c->ropts.mopts.lim.input_bytes);
+    if (!ret)
+        ret = render_stream(&out, &m, name, buf, len, &c->ropts);
+    if (ret) {
+        report_error(c, m);
+        code = exit_for(ret);
+    } else if (write_all(&out) != 0) {
+        char msg[256];
+        snprintf(msg, sizeof(msg),
+                 PROG ": error: writing the output failed: %s\n",
+                 strerror(errno));
+        cli_report(PROG, msg, c->log_file);
+        code = EXIT_INTERNAL;
+    }
+    sbuf_dispose(&out);
+    manifest_free(m);
+    free(buf);
+    return code;
+}
+
+int cmd_render(int argc, char **argv)
+{
+    render_cfg c;
+    int done, ret;
+    render_opts defaults = RENDER_OPTS_INIT;
+    memset(&c, 0, sizeof(c));
+    c.ropts = defaults;
+    ret = parse_args(&c, argc, argv, &done);
+    if (ret || done)
+        return ret;
+    return render(&c);
+}

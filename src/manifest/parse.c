@@ -1,0 +1,495 @@
+/*
+ * libyaml events -> documents and node trees.
+ * libyaml returns 1 on success and counts mark.index in characters, not
+ * bytes; both are translated here and nowhere else. Nesting depth, aliases,
+ * scalar sizes and document counts are bounded here because libyaml 0.2.5
+ * has no limits of its own.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "manifest.h"
+#include "manifest_int.h"
+
+typedef struct frame {
+    node *n;
+    size_t first_kid; /* index into kids of its first child */
+} frame;
+
+typedef struct anchor_def {
+    const char *name;
+    const node *target;
+} anchor_def;
+
+typedef struct pstate {
+    manifest *m;
+    const manifest_opts *opts;
+    yaml_parser_t yp;
+    const unsigned char *buf;
+    size_t len, bom;
+    int ascii;
+    size_t cur_char, cur_byte; /* cursor for character -> byte offsets */
+    node **kids;
+    size_t nkids, kids_cap;
+    frame *frames;
+    size_t nframes, frames_cap;
+    anchor_def *anchors;
+    size_t nanchors, anchors_cap;
+    document *doc;     /* open document, NULL between documents */
+    size_t boundary;   /* where the next document's chunk starts */
+} pstate;
+
+static int grow(void **p, size_t *cap, size_t need, size_t elem)
+{
+    size_t ncap;
+    void *np;
+    if (need <= *cap)
+        return RC_OK;
+    ncap = *cap ? *cap * 2 : 64;
+    while (ncap < need)
+        ncap *= 2;
+    np = realloc(*p, ncap * elem);
+    if (!np)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    *p = np;
+    *cap = ncap;
+    return RC_OK;
+}
+
+static size_t utf8_width(unsigned char c)
+{
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xF0)
+        return 4;
+    if (c >= 0xE0)
+        return 3;
+    if (c >= 0xC0)
+        return 2;
+    return 1;
+}
+
+/* Byte offset of a libyaml mark, whose index counts characters. */
+static size_t mark_off(pstate *p, const yaml_mark_t *mk)
+{
+    size_t target = mk->index;
+    if (p->ascii) {
+        size_t off = p->bom + target;
+        return off > p->len ? p->len : off;
+    }
+    while (p->cur_char < target && p->cur_byte < p->len) {
+        p->cur_byte += utf8_width(p->buf[p->cur_byte]);
+        p->cur_char++;
+    }
+    while (p->cur_char > target && p->cur_byte > p->bom) {
+        p->cur_byte--;
+        while (p->cur_byte > p->bom && (p->buf[p->cur_byte] & 0xC0) == 0x80)
+            p->cur_byte--;
+        p->cur_char--;
+    }
+    return p->cur_byte > p->len ? p->len : p->cur_byte;
+}
+
+static size_t line_end(const pstate *p, size_t off)
+{
+    while (off < p->len && p->buf[off] != '\n')
+        off++;
+    return off < p->len ? off + 1 : off;
+}
+
+static int limit_error(pstate *p, size_t off, const char *what,
+                       size_t limit, const char *flag)
+{
+    span sp = source_span(&p->m->src, (uint32_t)p->m->ndocs, off, 0);
+    return err_set(RC_LIMIT, &sp, "%s exceeds the limit of %zu (raise it with %s)",
+                   what, limit, flag);
+}
+
+/* Turn libyaml's parser error fields into our error with a position. */
+static int yaml_error(pstate *p)
+{
+    yaml_parser_t *yp = &p->yp;
+    size_t off;
+    char msg[600];
+    const char *problem = yp->problem ? yp->problem : "invalid YAML";
+    span sp;
+    if (yp->error == YAML_MEMORY_ERROR)
+        return err_set(RC_NOMEM, NULL, "out of memory while parsing");
+    if (yp->error == YAML_READER_ERROR) {
+        /* reader errors carry a raw byte offset, not a mark */
+        off = yp->problem_offset > p->len ? p->len : yp->problem_offset;
+        sp = source_span(&p->m->src, (uint32_t)p->m->ndocs, off, 0);
+        if (yp->problem_value != -1)
+            return err_set(RC_PARSE, &sp, "%s (byte 0x%02x)", problem,
+                           (unsigned)yp->problem_value & 0xFFu);
+        return err_set(RC_PARSE, &sp, "%s", problem);
+    }
+    off = mark_off(p, &yp->problem_mark);
+    if (yp->context) {
+        uint32_t cl, cc;
+        size_t coff = mark_off(p, &yp->context_mark);
+        source_locate(&p->m->src, coff, &cl, &cc);
+        snprintf(msg, sizeof(msg), "%s %s that started at line %u, column %u",
+                 problem, yp->context, cl, cc);
+    } else {
+        snprintf(msg, sizeof(msg), "%s", problem);
+    }
+    if (off < p->len && p->buf[off] == '\t')
+        strncat(msg, " (a tab: YAML indentation must use spaces)",
+                sizeof(msg) - strlen(msg) - 1);
+    sp = source_span(&p->m->src, (uint32_t)p->m->ndocs, off, 0);
+    return err_set(RC_PARSE, &sp, "%s", msg);
+}
+
+static document *doc_begin(pstate *p, const yaml_event_t *ev)
+{
+    manifest *m = p->m;
+    document *d;
+    if (m->ndocs >= p->opts->lim.documents) {
+        limit_error(p, mark_off(p, &ev->start_mark), "number of documents",
+                    p->opts->lim.documents, "--max-documents");
+        return NULL;
+    }
+    if (grow((void **)&m->docs, &m->docs_cap, m->ndocs + 1, sizeof(*d)))
+        return NULL;
+    d = &m->docs[m->ndocs];
+    memset(d, 0, sizeof(*d));
+    d->index = (uint32_t)m->ndocs;
+    d->chunk_start = (uint32_t)p->boundary;
+    if (!ev->data.document_start.implicit) {
+        size_t s = mark_off(p, &ev->start_mark), e = line_end(p, s), i;
+        d->sep_start = (uint32_t)s;
+        d->sep_end = (uint32_t)e;
+        d->sep_bare = 1;
+        for (i = s + 3; i < e; i++) {
+            unsigned char c = p->buf[i];
+            if (c != ' ' && c != '\t' && c != '\r' && c != '\n')
+                d->sep_bare = 0;
+        }
+    } else {
+        d->sep_start = d->sep_end = (uint32_t)p->boundary;
+    }
+    d->has_directives =
+        ev->data.document_start.version_directive != NULL ||
+        ev->data.document_start.tag_directives.start !=
+            ev->data.document_start.tag_directives.end;
+    p->nanchors = 0; /* anchors are scoped to their document */
+    p->doc = d;
+    m->open_doc = 1;
+    return d;
+}
+
+static void doc_end(pstate *p, const yaml_event_t *ev)
+{
+    document *d = p->doc;
+    size_t b;
+    if (!ev->data.document_end.implicit) {
+        d->explicit_end = 1;
+        b = line_end(p, mark_off(p, &ev->end_mark));
+    } else {
+        /* the mark is the next token (`---`, a directive or the end) */
+        b = mark_off(p, &ev->start_mark);
+        while (b > d->content && b > 0 &&
+               (p->buf[b - 1] == ' ' || p->buf[b - 1] == '\t'))
+            b--;
+    }
+    if (b < d->chunk_start)
+        b = d->chunk_start;
+    d->chunk_end = (uint32_t)b;
+    p->boundary = b;
+    p->m->ndocs++;
+    p->m->open_doc = 0;
+    p->doc = NULL;
+}
+
+static const char *copy_str(pstate *p, const yaml_char_t *s)
+{
+    return s ? arena_strdup(&p->m->arena, (const char *)s) : NULL;
+}
+
+static node *node_new(pstate *p, node_type t, const yaml_event_t *ev,
+                      const yaml_char_t *tag, const yaml_char_t *anchor)
+{
+    node *n = arena_alloc(&p->m->arena, sizeof(*n));
+    if (!n) {
+        err_set(RC_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    n->type = (uint8_t)t;
+    n->start = (uint32_t)mark_off(p, &ev->start_mark);
+    n->end = (uint32_t)mark_off(p, &ev->end_mark);
+    n->tag = copy_str(p, tag);
+    n->anchor = copy_str(p, anchor);
+    if ((tag && !n->tag) || (anchor && !n->anchor)) {
+        err_set(RC_NOMEM, NULL, "out of memory");
+        return NULL;
+    }
+    return n;
+}
+
+static int anchor_add(pstate *p, const node *n)
+{
+    if (!n->anchor)
+        return RC_OK;
+    if (grow((void **)&p->anchors, &p->anchors_cap, p->nanchors + 1,
+             sizeof(*p->anchors)))
+        return RC_NOMEM;
+    p->anchors[p->nanchors].name = n->anchor;
+    p->anchors[p->nanchors].target = n;
+    p->nanchors++;
+    return RC_OK;
+}
+
+/* Hand a finished node to its parent collection, or make it the root. */
+static int attach(pstate *p, node *n)
+{
+    if (p->nframes == 0) {
+        p->doc->root = n;
+        p->doc->content = n->start;
+        return RC_OK;
+    }
+    if (grow((void **)&p->kids, &p->kids_cap, p->nkids + 1, sizeof(*p->kids)))
+        return RC_NOMEM;
+    p->kids[p->nkids++] = n;
+    return RC_OK;
+}
+
+static int on_scalar(pstate *p, const yaml_event_t *ev)
+{
+    const yaml_char_t *val = ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    node *n;
+    if (len > p->opts->lim.scalar_bytes)
+        return limit_error(p, mark_off(p, &ev->start_mark), "scalar size",
+                           p->opts->lim.scalar_bytes, "--max-scalar-bytes");
+    n = node_new(p, NODE_SCALAR, ev, ev->data.scalar.tag,
+                 ev->data.scalar.anchor);
+    if (!n)
+        return RC_NOMEM;
+    switch (ev->data.scalar.style) {
+    case YAML_SINGLE_QUOTED_SCALAR_STYLE: n->style = NODE_STYLE_SINGLE; break;
+    case YAML_DOUBLE_QUOTED_SCALAR_STYLE: n->style = NODE_STYLE_DOUBLE; break;
+    case YAML_LITERAL_SCALAR_STYLE: n->style = NODE_STYLE_LITERAL; break;
+    case YAML_FOLDED_SCALAR_STYLE: n->style = NODE_STYLE_FOLDED; break;
+    default: n->style = NODE_STYLE_PLAIN; break;
+    }
+    n->u.scalar.str = arena_strndup(&p->m->arena, (const char *)val, len);
+    if (!n->u.scalar.str)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    n->u.scalar.len = (uint32_t)len;
+    if (anchor_add(p, n))
+        return RC_NOMEM;
+    return attach(p, n);
+}
+
+static int on_alias(pstate *p, const yaml_event_t *ev)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    size_t i, off = mark_off(p, &ev->start_mark);
+    node *n;
+    if (++p->m->aliases > p->opts->lim.aliases)
+        return limit_error(p, off, "number of aliases", p->opts->lim.aliases,
+                           "--max-aliases");
+    for (i = p->nanchors; i > 0; i--) /* the latest definition wins */
+        if (strcmp(p->anchors[i - 1].name, name) == 0)
+            break;
+    if (i == 0) {
+        span sp = source_span(&p->m->src, (uint32_t)p->m->ndocs, off, 0);
+        return err_set(RC_PARSE, &sp,
+                       "alias *%s names no anchor defined before it in this "
+                       "document",
+                       name);
+    }
+    n = node_new(p, NODE_ALIAS, ev, NULL, NULL);
+    if (!n)
+        return RC_NOMEM;
+    n->u.alias.target = p->anchors[i - 1].target;
+    n->u.alias.name = arena_strdup(&p->m->arena, name);
+    if (!n->u.alias.name)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    return attach(p, n);
+}
+
+static int on_start(pstate *p, const yaml_event_t *ev, node_type t)
+{
+    const yaml_char_t *tag, *anchor;
+    int flow;
+    node *n;
+    if (t == NODE_MAPPING) {
+        tag = ev->data.mapping_start.tag;
+        anchor = ev->data.mapping_start.anchor;
+        flow = ev->data.mapping_start.style == YAML_FLOW_MAPPING_STYLE;
+    } else {
+        tag = ev->data.sequence_start.tag;
+        anchor = ev->data.sequence_start.anchor;
+        flow = ev->data.sequence_start.style == YAML_FLOW_SEQUENCE_STYLE;
+    }
+    if (p->nframes >= p->opts->lim.depth)
+        return limit_error(p, mark_off(p, &ev->start_mark), "nesting depth",
+                           p->opts->lim.depth, "--max-depth");
+    n = node_new(p, t, ev, tag, anchor);
+    if (!n)
+        return RC_NOMEM;
+    n->style = flow ? NODE_STYLE_FLOW : NODE_STYLE_PLAIN;
+    if (grow((void **)&p->frames, &p->frames_cap, p->nframes + 1,
+             sizeof(*p->frames)))
+        return RC_NOMEM;
+    p->frames[p->nframes].n = n;
+    p->frames[p->nframes].first_kid = p->nkids;
+    p->nframes++;
+    return RC_OK;
+}
+
+static int on_end(pstate *p, const yaml_event_t *ev)
+{
+    frame *f = &p->frames[--p->nframes];
+    node *n = f->n;
+    size_t count = p->nkids - f->first_kid;
+    size_t end = mark_off(p, &ev->end_mark);
+    int ret;
+    if (end > n->end)
+        n->end = (uint32_t)end;
+    if (count) {
+        n->u.coll.items = arena_alloc(&p->m->arena, count * sizeof(node *));
+        if (!n->u.coll.items)
+            return err_set(RC_NOMEM, NULL, "out of memory");
+        memcpy(n->u.coll.items, p->kids + f->first_kid,
+               count * sizeof(node *));
+    }
+    n->u.coll.count = (uint32_t)count;
+    p->nkids = f->first_kid;
+    if (n->type == NODE_MAPPING && !p->opts->allow_duplicate_keys) {
+        ret = manifest_check_duplicate_keys(&p->m->src, p->m->ndocs, n);
+        if (ret)
+            return ret;
+    }
+    /* anchors of collections are defined at their end, so an alias can
+     * never point into its own ancestor and the tree stays acyclic */
+    if (anchor_add(p, n))
+        return RC_NOMEM;
+    return attach(p, n);
+}
+
+static int on_event(pstate *p, const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        return doc_begin(p, ev) ? RC_OK : err_last()->code;
+    case YAML_DOCUMENT_END_EVENT:
+        doc_end(p, ev);
+        return RC_OK;
+    case YAML_SCALAR_EVENT:
+        return on_scalar(p, ev);
+    case YAML_ALIAS_EVENT:
+        return on_alias(p, ev);
+    case YAML_MAPPING_START_EVENT:
+        return on_start(p, ev, NODE_MAPPING);
+    case YAML_SEQUENCE_START_EVENT:
+        return on_start(p, ev, NODE_SEQUENCE);
+    case YAML_MAPPING_END_EVENT:
+    case YAML_SEQUENCE_END_EVENT:
+        return on_end(p, ev);
+    default:
+        return RC_OK;
+    }
+}
+
+static int check_encoding(pstate *p)
+{
+    const unsigned char *b = p->buf;
+    size_t i;
+    if (p->len >= 2 && ((b[0] == 0xFE && b[1] == 0xFF) ||
+                        (b[0] == 0xFF && b[1] == 0xFE))) {
+        span sp = source_span(&p->m->src, 0, 0, 0);
+        return err_set(RC_PARSE, &sp,
+                       "input is UTF-16; manifests must be UTF-8");
+    }
+    if (p->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+        p->bom = 3;
+    p->ascii = 1;
+    for (i = 0; i < p->len; i++)
+        if (b[i] & 0x80) {
+            p->ascii = 0;
+            break;
+        }
+    p->cur_byte = p->bom;
+    return RC_OK;
+}
+
+static int run(pstate *p)
+{
+    yaml_event_t ev;
+    int ret = check_encoding(p);
+    if (ret)
+        return ret;
+    for (;;) {
+        if (!yaml_parser_parse(&p->yp, &ev))
+            return yaml_error(p);
+        if (ev.type == YAML_STREAM_END_EVENT) {
+            yaml_event_delete(&ev);
+            break;
+        }
+        ret = on_event(p, &ev);
+        yaml_event_delete(&ev);
+        if (ret)
+            return ret;
+    }
+    if (p->m->ndocs)
+        p->m->docs[p->m->ndocs - 1].chunk_end = (uint32_t)p->len;
+    return RC_OK;
+}
+
+int manifest_parse(manifest **out, const char *name, const char *buf,
+                   size_t len, const manifest_opts *opts)
+{
+    static const manifest_opts defaults = MANIFEST_OPTS_INIT;
+    manifest *m;
+    pstate p;
+    int ret;
+    size_t i;
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    m = calloc(1, sizeof(*m));
+    if (!m)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    arena_init(&m->arena);
+    source_init(&m->src, name, buf, len);
+    *out = m;
+    if (len > opts->lim.input_bytes || len > UINT32_MAX - 1) {
+        span sp = source_span(&m->src, 0, 0, 0);
+        return err_set(RC_LIMIT, &sp,
+                       "input of %zu bytes exceeds the limit of %zu (raise it "
+                       "with --max-input-bytes)",
+                       len, opts->lim.input_bytes);
+    }
+    memset(&p, 0, sizeof(p));
+    p.m = m;
+    p.opts = opts;
+    p.buf = (const unsigned char *)buf;
+    p.len = len;
+    if (!yaml_parser_initialize(&p.yp))
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    yaml_parser_set_input_string(&p.yp, (const unsigned char *)buf, len);
+    ret = run(&p);
+    yaml_parser_delete(&p.yp);
+    free(p.kids);
+    free(p.frames);
+    free(p.anchors);
+    if (ret)
+        return ret;
+    for (i = 0; i < m->ndocs; i++)
+        manifest_doc_finish(m, &m->docs[i]);
+    return RC_OK;
+}
+
+void manifest_free(manifest *m)
+{
+    if (!m)
+        return;
+    arena_dispose(&m->arena);
+    source_dispose(&m->src);
+    free(m->docs);
+    free(m);
+}

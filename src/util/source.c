@@ -1,0 +1,90 @@
+/* The input bytes and a lazily built map from byte offset to line; columns
+ * count UTF-8 characters, so a caret lines up on a terminal. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "util.h"
+
+void source_init(source *s, const char *name, const char *buf, size_t len)
+{
+    s->name = name;
+    s->buf = buf;
+    s->len = len;
+    s->lines = NULL;
+    s->nlines = 0;
+}
+
+void source_dispose(source *s)
+{
+    free(s->lines);
+    s->lines = NULL;
+    s->nlines = 0;
+}
+
+static int build_lines(source *s)
+{
+    size_t i, n = 1, k = 0;
+    for (i = 0; i < s->len; i++)
+        if (s->buf[i] == '\n')
+            n++;
+    s->lines = malloc(n * sizeof(*s->lines));
+    if (!s->lines)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    s->lines[k++] = 0;
+    for (i = 0; i < s->len; i++)
+        if (s->buf[i] == '\n')
+            s->lines[k++] = (uint32_t)(i + 1);
+    s->nlines = n;
+    return RC_OK;
+}
+
+int source_locate(source *s, size_t off, uint32_t *line, uint32_t *col)
+{
+    size_t lo = 0, hi;
+    if (!s->lines && build_lines(s) != RC_OK) {
+        *line = *col = 0;
+        return RC_NOMEM;
+    }
+    if (off > s->len)
+        off = s->len;
+    hi = s->nlines;
+    while (hi - lo > 1) { /* last line start <= off */
+        size_t mid = lo + (hi - lo) / 2;
+        if (s->lines[mid] <= off)
+            lo = mid;
+        else
+            hi = mid;
+    }
+    *line = (uint32_t)(lo + 1);
+    *col = 1;
+    for (hi = s->lines[lo]; hi < off; hi++) /* columns count characters */
+        if (((unsigned char)s->buf[hi] & 0xC0) != 0x80)
+            (*col)++;
+    return RC_OK;
+}
+
+span source_span(source *s, uint32_t doc, size_t off, size_t len)
+{
+    span sp;
+    memset(&sp, 0, sizeof(sp));
+    sp.doc = doc;
+    sp.off = (uint32_t)off;
+    sp.len = (uint32_t)len;
+    source_locate(s, off, &sp.line, &sp.col);
+    return sp;
+}
+
+void source_line_at(const source *s, size_t off, const char **start,
+                    size_t *len)
+{
+    size_t b = off > s->len ? s->len : off, e;
+    while (b > 0 && s->buf[b - 1] != '\n')
+        b--;
+    e = b;
+    while (e < s->len && s->buf[e] != '\n')
+        e++;
+    if (e > b && s->buf[e - 1] == '\r')
+        e--;
+    *start = s->buf + b;
+    *len = e - b;
+}

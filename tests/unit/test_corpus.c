@@ -1,0 +1,209 @@
+/*
+ * Property tests over the real charts in ../shared/corpus (RI_CORPUS
+ * overrides): render keeps the multiset of documents, is idempotent, and
+ * finds as many documents as SOURCES.md says. Skipped (inactive) with a
+ * message when the corpus is absent.
+ */
+#include <dirent.h>
+#include <stdlib.h>
+
+#include "reader.h"
+#include "render.h"
+#include "test.h"
+
+static const char *corpus_dir(void)
+{
+    const char *d = getenv("RI_CORPUS");
+    return d && *d ? d : "../shared/corpus";
+}
+
+/* A canonical text of a node tree: equal trees give equal text. */
+static void canon(sbuf *b, const node *n, int depth)
+{
+    uint32_t i;
+    if (!n || depth > 300) {
+        sbuf_puts(b, "?");
+        return;
+    }
+    if (n->tag)
+        sbuf_printf(b, "!<%s>", n->tag);
+    if (n->anchor)
+        sbuf_printf(b, "&%s ", n->anchor);
+    switch (n->type) {
+    case NODE_SCALAR:
+        sbuf_printf(b, "%u:%u:", n->style, n->u.scalar.len);
+        sbuf_put(b, n->u.scalar.str, n->u.scalar.len);
+        return;
+    case NODE_ALIAS:
+        sbuf_printf(b, "*%s", n->u.alias.name);
+        return;
+    default:
+        sbuf_putc(b, n->type == NODE_MAPPING ? '{' : '[');
+        for (i = 0; i < n->u.coll.count; i++) {
+            canon(b, n->u.coll.items[i], depth + 1);
+            sbuf_putc(b, ',');
+        }
+        sbuf_putc(b, n->type == NODE_MAPPING ? '}' : ']');
+    }
+}
+
+static int strp_cmp(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Sorted canonical texts of the documents of text; NULL on parse error. */
+static char **doc_multiset(const char *text, size_t len, size_t *n,
+                           size_t *nonempty)
+{
+    manifest *m = NULL;
+    char **v;
+    size_t i;
+    if (manifest_parse(&m, "<c>", text, len, NULL)) {
+        fprintf(stderr, "\n  %s\n", err_last()->msg);
+        manifest_free(m);
+        return NULL;
+    }
+    v = calloc(m->ndocs + 1, sizeof(*v));
+    *nonempty = 0;
+    for (i = 0; i < m->ndocs; i++) {
+        sbuf b = SBUF_INIT;
+        sbuf_init(&b, (size_t)-1);
+        canon(&b, m->docs[i].root, 0);
+        v[i] = strdup(sbuf_cstr(&b));
+        sbuf_dispose(&b);
+        if (!node_is_null(m->docs[i].root))
+            (*nonempty)++;
+    }
+    *n = m->ndocs;
+    manifest_free(m);
+    qsort(v, *n, sizeof(*v), strp_cmp);
+    return v;
+}
+
+static void free_set(char **v, size_t n)
+{
+    size_t i;
+    for (i = 0; v && i < n; i++)
+        free(v[i]);
+    free(v);
+}
+
+static int render_text(sbuf *out, const char *text, size_t len)
+{
+    manifest *m = NULL;
+    int ret = render_stream(out, &m, "<c>", text, len, NULL);
+    if (ret)
+        fprintf(stderr, "\n  render: %s\n", err_last()->msg);
+    manifest_free(m);
+    return ret;
+}
+
+/* "## 4. name.yaml — 44 documents" in SOURCES.md; -1 when not listed. */
+static long documented_count(const char *sources, const char *file)
+{
+    const char *p = sources;
+    size_t flen = strlen(file);
+    while (p && (p = strstr(p, file))) {
+        const char *ls = p;
+        while (ls > sources && ls[-1] != '\n')
+            ls--;
+        if (!strncmp(ls, "## ", 3) && p[flen] == ' ') {
+            const char *q = p + flen;
+            while (*q && *q != '\n' && (*q < '0' || *q > '9'))
+                q++;
+            if (*q >= '0' && *q <= '9')
+                return strtol(q, NULL, 10);
+        }
+        p += flen;
+    }
+    return -1;
+}
+
+static void check_file(const char *path, const char *file, const char *sources,
+                       int *checked)
+{
+    char *in = NULL;
+    size_t len, n_in = 0, n_out = 0, ne_in = 0, ne_out = 0, i;
+    char **set_in, **set_out;
+    sbuf once = SBUF_INIT, twice = SBUF_INIT;
+    long want;
+    ASSERT_RC_OK(reader_read_path(&in, &len, path, (size_t)1 << 30));
+    sbuf_init(&once, (size_t)-1);
+    sbuf_init(&twice, (size_t)-1);
+    CU_ASSERT_EQUAL(render_text(&once, in, len), RC_OK);
+    CU_ASSERT_EQUAL(render_text(&twice, once.ptr ? once.ptr : "", once.len),
+                    RC_OK);
+    if (once.len != twice.len || memcmp(sbuf_cstr(&once), sbuf_cstr(&twice), once.len))
+        fprintf(stderr, "\n  %s: render is not idempotent\n", file);
+    CU_ASSERT(once.len == twice.len &&
+              !memcmp(sbuf_cstr(&once), sbuf_cstr(&twice), once.len));
+    set_in = doc_multiset(in, len, &n_in, &ne_in);
+    set_out = doc_multiset(sbuf_cstr(&once), once.len, &n_out, &ne_out);
+    CU_ASSERT_PTR_NOT_NULL(set_in);
+    CU_ASSERT_PTR_NOT_NULL(set_out);
+    CU_ASSERT_EQUAL(n_in, n_out);
+    if (set_in && set_out && n_in == n_out) {
+        size_t diff = 0;
+        for (i = 0; i < n_in; i++)
+            diff += strcmp(set_in[i], set_out[i]) != 0;
+        if (diff)
+            fprintf(stderr, "\n  %s: %zu documents differ\n", file, diff);
+        CU_ASSERT_EQUAL(diff, 0);
+    }
+    want = documented_count(sources, file);
+    if (want >= 0 && (long)ne_in != want)
+        fprintf(stderr, "\n  %s: %zu documents, SOURCES.md says %ld\n", file,
+                ne_in, want);
+    CU_ASSERT(want < 0 || (long)ne_in == want);
+    *checked += want >= 0;
+    free_set(set_in, n_in);
+    free_set(set_out, n_out);
+    sbuf_dispose(&once);
+    sbuf_dispose(&twice);
+    free(in);
+}
+
+static void test_corpus__render_keeps_documents_and_is_idempotent(void)
+{
+    DIR *d = opendir(corpus_dir());
+    struct dirent *e;
+    char path[4096], *sources = NULL;
+    size_t slen, files = 0;
+    int checked = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    snprintf(path, sizeof(path), "%s/SOURCES.md", corpus_dir());
+    if (reader_read_path(&sources, &slen, path, 1 << 24) != RC_OK)
+        sources = strdup("");
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", corpus_dir(), e->d_name);
+        check_file(path, e->d_name, sources, &checked);
+        files++;
+    }
+    closedir(d);
+    free(sources);
+    CU_ASSERT(files > 0);
+    CU_ASSERT(checked > 0); /* SOURCES.md's counts were read */
+}
+
+void suite_corpus(void)
+{
+    static const test_case cases[] = {
+        {"render_keeps_documents_and_is_idempotent",
+         test_corpus__render_keeps_documents_and_is_idempotent},
+        {NULL, NULL},
+    };
+    CU_pSuite s = test_add_suite("corpus", cases, NULL, NULL);
+    DIR *d = opendir(corpus_dir());
+    if (d) {
+        closedir(d);
+        return;
+    }
+    fprintf(stderr, "corpus tests skipped: %s not found (set RI_CORPUS)\n",
+            corpus_dir());
+    if (s)
+        CU_set_suite_active(s, CU_FALSE);
+}

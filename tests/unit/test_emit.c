@@ -1,0 +1,108 @@
+/* Unit tests: writing documents back. */
+#include <stdlib.h>
+
+#include "manifest.h"
+#include "test.h"
+
+/* Parse text, emit it in the given order (NULL: input order). */
+static char *emit(const char *text, const uint32_t *order)
+{
+    manifest *m = NULL;
+    sbuf b = SBUF_INIT;
+    char *out;
+    int ret = manifest_parse(&m, "<t>", text, strlen(text), NULL);
+    if (ret) {
+        fprintf(stderr, "\n  parse failed: %s\n", err_last()->msg);
+        manifest_free(m);
+        return NULL;
+    }
+    sbuf_init(&b, (size_t)-1);
+    ret = manifest_emit(&b, m, order);
+    out = strdup(sbuf_cstr(&b));
+    sbuf_dispose(&b);
+    manifest_free(m);
+    return ret ? NULL : out;
+}
+
+static void check(const char *in, const uint32_t *order, const char *want)
+{
+    char *got = emit(in, order);
+    ASSERT_STR(got, want);
+    free(got);
+}
+
+static void test_emit__unchanged_stream_is_identical(void)
+{
+    const char *t = "---\n# Source: a\nkind: A # c\n---\n# Source: b\n"
+                    "kind: B\nx: |\n  text\n";
+    check(t, NULL, t);
+}
+
+static void test_emit__separator_normalisation(void)
+{
+    check("kind: A\n", NULL, "---\nkind: A\n");
+    check("kind: A", NULL, "---\nkind: A\n");
+    check("---   \nkind: A\n", NULL, "---\nkind: A\n");
+    check("--- # kept\nkind: A\n", NULL, "--- # kept\nkind: A\n");
+    check("--- !!map\nkind: A\n", NULL, "--- !!map\nkind: A\n");
+    check("kind: A\r\n---\r\nkind: B\r\n", NULL,
+          "---\r\nkind: A\r\n---\r\nkind: B\r\n");
+}
+
+static void test_emit__reorders_whole_chunks(void)
+{
+    static const uint32_t rev[] = {2, 1, 0};
+    check("---\n# 1\na: 1\n---\n# 2\nb: 2\n---\n# 3\nc: 3", rev,
+          "---\n# 3\nc: 3\n---\n# 2\nb: 2\n---\n# 1\na: 1\n");
+}
+
+static void test_emit__no_documents_is_verbatim(void)
+{
+    check("", NULL, "");
+    check("# only a comment\n\n", NULL, "# only a comment\n\n");
+}
+
+static void test_emit__directives_get_an_end_marker(void)
+{
+    static const uint32_t swap[] = {1, 0};
+    /* the directive document moves first: no end marker is needed; the
+     * other one follows it after its own `...` */
+    check("a: 1\n...\n%YAML 1.1\n---\nb: 2\n...\n", swap,
+          "%YAML 1.1\n---\nb: 2\n...\n---\na: 1\n...\n");
+}
+
+static void test_emit__bom_dropped(void)
+{
+    static const uint32_t swap[] = {1, 0};
+    check("\xef\xbb\xbf" "a: 1\n---\nb: 2\n", swap, "---\nb: 2\n---\na: 1\n");
+}
+
+static void test_emit__idempotent(void)
+{
+    static const uint32_t rev[] = {3, 2, 1, 0};
+    const char *t = "# lead\na: 1\n--- \nb: 2\n---\n---\n# only comment\nd: 4";
+    char *once = emit(t, rev), *twice;
+    static const uint32_t keep[] = {0, 1, 2, 3};
+    CU_ASSERT_PTR_NOT_NULL_FATAL(once);
+    twice = emit(once, keep);
+    ASSERT_STR(twice, once);
+    free(once);
+    free(twice);
+}
+
+void suite_emit(void)
+{
+    static const test_case cases[] = {
+        {"unchanged_stream_is_identical",
+         test_emit__unchanged_stream_is_identical},
+        {"separator_normalisation", test_emit__separator_normalisation},
+        {"reorders_whole_chunks", test_emit__reorders_whole_chunks},
+        {"no_documents_is_verbatim", test_emit__no_documents_is_verbatim},
+        {"directives_get_an_end_marker",
+         test_emit__directives_get_an_end_marker},
+        {"bom_dropped", test_emit__bom_dropped},
+        {"idempotent", test_emit__idempotent},
+        {NULL, NULL},
+    };
+    test_add_suite("emit", cases, NULL, NULL);
+}

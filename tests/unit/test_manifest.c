@@ -1,0 +1,300 @@
+/* Unit tests: parsing into documents and nodes, positions, errors, limits. */
+#include <stdlib.h>
+
+#include "manifest.h"
+#include "test.h"
+
+static manifest *parse_ok(const char *text)
+{
+    manifest *m = NULL;
+    int ret = manifest_parse(&m, "<t>", text, strlen(text), NULL);
+    if (ret)
+        fprintf(stderr, "\n  parse failed: %s\n", err_last()->msg);
+    CU_ASSERT_EQUAL(ret, RC_OK);
+    return m;
+}
+
+static int parse_fails(const char *text, const manifest_opts *o,
+                       uint32_t *line, uint32_t *col)
+{
+    manifest *m = NULL;
+    int ret = manifest_parse(&m, "<t>", text, strlen(text), o);
+    *line = err_last()->at.line;
+    *col = err_last()->at.col;
+    manifest_free(m);
+    return ret;
+}
+
+static void test_manifest__chunks_cover_the_input(void)
+{
+    static const char *inputs[] = {
+        "a: 1\n---\nb: 2\n",
+        "---\n# Source: x\na: 1\n---\n# Source: y\nb: 2",
+        "# lead\n---\na: 1\n...\n---\nb: 2\n# trail\n",
+        "---\n---\n---\n",
+        "a: 1\r\n---\r\nb: 2\r\n",
+    };
+    size_t i, j;
+    for (i = 0; i < sizeof(inputs) / sizeof(inputs[0]); i++) {
+        manifest *m = parse_ok(inputs[i]);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        CU_ASSERT(m->ndocs > 0);
+        CU_ASSERT_EQUAL(m->docs[0].chunk_start, 0);
+        for (j = 1; j < m->ndocs; j++)
+            CU_ASSERT_EQUAL(m->docs[j].chunk_start, m->docs[j - 1].chunk_end);
+        CU_ASSERT_EQUAL(m->docs[m->ndocs - 1].chunk_end, strlen(inputs[i]));
+        manifest_free(m);
+    }
+}
+
+static void test_manifest__documents_and_separators(void)
+{
+    const char *t = "a: 1\n--- \nb: 2\n--- # note\nc: 3\n";
+    manifest *m = parse_ok(t);
+    CU_ASSERT_EQUAL_FATAL(m->ndocs, 3);
+    CU_ASSERT_EQUAL(m->docs[0].sep_start, m->docs[0].sep_end); /* implicit */
+    CU_ASSERT_EQUAL(m->docs[1].chunk_start, 5);
+    CU_ASSERT_EQUAL(m->docs[1].sep_start, 5);
+    CU_ASSERT_EQUAL(m->docs[1].sep_end, 10);
+    CU_ASSERT(m->docs[1].sep_bare);
+    CU_ASSERT(!m->docs[2].sep_bare);
+    manifest_free(m);
+}
+
+static void test_manifest__source_comment_and_crlf(void)
+{
+    const char *t = "---\r\n# Source: chart/templates/a.yaml\r\nkind: A\r\n";
+    manifest *m = parse_ok(t);
+    CU_ASSERT_EQUAL_FATAL(m->ndocs, 1);
+    ASSERT_STR(m->docs[0].source_comment, "chart/templates/a.yaml");
+    CU_ASSERT(m->docs[0].crlf);
+    manifest_free(m);
+}
+
+static void test_manifest__source_comment_only_before_content(void)
+{
+    /* a `# Source:` inside a block scalar is content, not a header */
+    const char *t = "kind: A\ndata: |\n  # Source: fake\n";
+    manifest *m = parse_ok(t);
+    CU_ASSERT_PTR_NULL(m->docs[0].source_comment);
+    manifest_free(m);
+}
+
+static void test_manifest__empty_documents_have_null_roots(void)
+{
+    manifest *m = parse_ok("---\n# Source: x\n---\n~\n---\na: 1\n");
+    CU_ASSERT_EQUAL_FATAL(m->ndocs, 3);
+    CU_ASSERT(node_is_null(m->docs[0].root));
+    CU_ASSERT(node_is_null(m->docs[1].root));
+    CU_ASSERT(!node_is_null(m->docs[2].root));
+    ASSERT_STR(m->docs[0].source_comment, "x");
+    manifest_free(m);
+}
+
+static void test_manifest__node_offsets_are_bytes_after_unicode(void)
+{
+    /* libyaml counts characters; offsets must still be bytes */
+    const char *t = "a: \"\xc3\xa9\xe2\x82\xac\xf0\x9f\x9a\x80\"\nkey: value\n";
+    manifest *m = parse_ok(t);
+    const node *root = m->docs[0].root, *v = node_get(root, "key");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+    CU_ASSERT_EQUAL(v->start, (uint32_t)(strstr(t, "value") - t));
+    CU_ASSERT_EQUAL(v->end, v->start + 5);
+    ASSERT_STR(node_get_str(root, "a"), "\xc3\xa9\xe2\x82\xac\xf0\x9f\x9a\x80");
+    manifest_free(m);
+}
+
+static void test_manifest__bom_is_skipped_in_offsets(void)
+{
+    const char *t = "\xef\xbb\xbfkind: A\n";
+    manifest *m = parse_ok(t);
+    const node *v = node_get(m->docs[0].root, "kind");
+    CU_ASSERT_EQUAL(v->start, 9);
+    manifest_free(m);
+}
+
+static void test_manifest__node_access(void)
+{
+    const char *t = "base: &b {x: 1, y: 2}\n"
+                    "m:\n  <<: *b\n  y: 3\n"
+                    "s: [a, b, c]\n"
+                    "deep: {a: {b: {c: found}}}\n"
+                    "n1: ~\nn2: null\nn3:\nn4: 'null'\n";
+    manifest *m = parse_ok(t);
+    const node *r = m->docs[0].root;
+    ASSERT_STR(node_get_str(node_get(r, "m"), "x"), "1"); /* merged */
+    ASSERT_STR(node_get_str(node_get(r, "m"), "y"), "3"); /* own wins */
+    CU_ASSERT_EQUAL(node_len(node_get(r, "s")), 3);
+    CU_ASSERT_EQUAL(node_len(r), 8);
+    ASSERT_STR(node_str(node_path(r, "deep.a.b.c")), "found");
+    CU_ASSERT_PTR_NULL(node_path(r, "deep.a.x.c"));
+    CU_ASSERT(node_is_null(node_get(r, "n1")));
+    CU_ASSERT(node_is_null(node_get(r, "n2")));
+    CU_ASSERT(node_is_null(node_get(r, "n3")));
+    CU_ASSERT(!node_is_null(node_get(r, "n4"))); /* quoted: a string */
+    CU_ASSERT_EQUAL(node_get(r, "m")->type, NODE_MAPPING);
+    manifest_free(m);
+}
+
+static void test_manifest__alias_resolves_to_anchor(void)
+{
+    manifest *m = parse_ok("a: &x {k: v}\nb: *x\n");
+    const node *b = node_get(m->docs[0].root, "b");
+    CU_ASSERT_EQUAL(b->type, NODE_ALIAS);
+    CU_ASSERT_PTR_EQUAL(node_deref(b), node_get(m->docs[0].root, "a"));
+    ASSERT_STR(node_get_str(b, "k"), "v");
+    manifest_free(m);
+}
+
+static void test_manifest__anchors_do_not_cross_documents(void)
+{
+    uint32_t line, col;
+    CU_ASSERT_EQUAL(parse_fails("a: &x 1\n---\nb: *x\n", NULL, &line, &col),
+                    RC_PARSE);
+    CU_ASSERT(line == 3 && col == 4);
+    CU_ASSERT(strstr(err_last()->msg, "*x") != NULL);
+}
+
+static void test_manifest__duplicate_key_small_map(void)
+{
+    uint32_t line, col;
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    CU_ASSERT_EQUAL(parse_fails("a: 1\nb: 2\na: 3\n", NULL, &line, &col),
+                    RC_PARSE);
+    CU_ASSERT(line == 3 && col == 1);
+    CU_ASSERT(strstr(err_last()->msg, "first at line 1") != NULL);
+    o.allow_duplicate_keys = 1;
+    CU_ASSERT_EQUAL(parse_fails("a: 1\nb: 2\na: 3\n", &o, &line, &col), RC_OK);
+}
+
+static void test_manifest__duplicate_key_large_map_reports_earliest(void)
+{
+    char text[4096];
+    size_t n = 0;
+    int i;
+    uint32_t line, col;
+    for (i = 0; i < 40; i++) /* k10 repeated at line 31, k5 at line 36 */
+        n += (size_t)snprintf(text + n, sizeof(text) - n, "k%d: %d\n",
+                              i == 30 ? 10 : i == 35 ? 5 : i, i);
+    CU_ASSERT_EQUAL(parse_fails(text, NULL, &line, &col), RC_PARSE);
+    CU_ASSERT_EQUAL(line, 31);
+    CU_ASSERT(strstr(err_last()->msg, "\"k10\" (first at line 11)") != NULL);
+}
+
+static void test_manifest__merge_keys_are_not_duplicates(void)
+{
+    manifest *m = parse_ok("a: &a {x: 1}\nb: &b {y: 1}\nc:\n  <<: *a\n  <<: *b\n");
+    CU_ASSERT_PTR_NOT_NULL(m);
+    manifest_free(m);
+}
+
+static void test_manifest__parse_error_position_and_document(void)
+{
+    manifest *m = NULL;
+    const char *t = "---\n# Source: c/templates/one.yaml\na: 1\n---\n"
+                    "# Source: c/templates/two.yaml\nb: [1, 2\n---\n"
+                    "# Source: c/templates/three.yaml\nc: 3\n";
+    char buf[128];
+    CU_ASSERT_EQUAL(manifest_parse(&m, "<t>", t, strlen(t), NULL), RC_PARSE);
+    CU_ASSERT_EQUAL(err_last()->at.doc, 1);
+    CU_ASSERT_EQUAL(err_last()->at.line, 7); /* where libyaml noticed */
+    ASSERT_STR(manifest_error_template(m, buf, sizeof(buf)),
+               "c/templates/two.yaml");
+    manifest_free(m);
+}
+
+static void test_manifest__error_template_from_helm4_annotation(void)
+{
+    manifest *m = NULL;
+    const char *t = "kind: A\nmetadata:\n  annotations:\n"
+                    "    postrenderer.helm.sh/postrender-filename: "
+                    "'c/templates/a.yaml'\n  name: x\n  name: y\n";
+    char buf[128];
+    CU_ASSERT_EQUAL(manifest_parse(&m, "<t>", t, strlen(t), NULL), RC_PARSE);
+    ASSERT_STR(manifest_error_template(m, buf, sizeof(buf)),
+               "c/templates/a.yaml");
+    manifest_free(m);
+}
+
+static void test_manifest__limits(void)
+{
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    uint32_t line, col;
+    o.lim.depth = 3;
+    CU_ASSERT_EQUAL(parse_fails("a: {b: {c: 1}}\n", &o, &line, &col), RC_OK);
+    CU_ASSERT_EQUAL(parse_fails("a: {b: {c: [1]}}\n", &o, &line, &col),
+                    RC_LIMIT);
+    CU_ASSERT(strstr(err_last()->msg, "--max-depth") != NULL);
+    o = (manifest_opts)MANIFEST_OPTS_INIT;
+    o.lim.documents = 2;
+    CU_ASSERT_EQUAL(parse_fails("a: 1\n---\nb: 1\n", &o, &line, &col), RC_OK);
+    CU_ASSERT_EQUAL(parse_fails("a: 1\n---\nb: 1\n---\nc: 1\n", &o, &line,
+                                &col),
+                    RC_LIMIT);
+    CU_ASSERT_EQUAL(line, 4); /* the third `---` */
+    o = (manifest_opts)MANIFEST_OPTS_INIT;
+    o.lim.scalar_bytes = 4;
+    CU_ASSERT_EQUAL(parse_fails("abcd: 1234\n", &o, &line, &col), RC_OK);
+    CU_ASSERT_EQUAL(parse_fails("abcd: 12345\n", &o, &line, &col), RC_LIMIT);
+    o = (manifest_opts)MANIFEST_OPTS_INIT;
+    o.lim.aliases = 1;
+    CU_ASSERT_EQUAL(parse_fails("a: &x 1\nb: *x\n", &o, &line, &col), RC_OK);
+    CU_ASSERT_EQUAL(parse_fails("a: &x 1\nb: *x\nc: *x\n", &o, &line, &col),
+                    RC_LIMIT);
+    o = (manifest_opts)MANIFEST_OPTS_INIT;
+    o.lim.input_bytes = 5;
+    CU_ASSERT_EQUAL(parse_fails("a: 12\n", &o, &line, &col), RC_LIMIT);
+}
+
+static void test_manifest__rejects_utf16(void)
+{
+    manifest *m = NULL;
+    CU_ASSERT_EQUAL(manifest_parse(&m, "<t>", "\xff\xfe" "a\0", 4, NULL),
+                    RC_PARSE);
+    CU_ASSERT(strstr(err_last()->msg, "UTF-16") != NULL);
+    manifest_free(m);
+}
+
+static void test_manifest__reader_errors_carry_byte_offsets(void)
+{
+    uint32_t line, col;
+    CU_ASSERT_EQUAL(parse_fails("a: 1\nb: \"x\xff\"\n", NULL, &line, &col),
+                    RC_PARSE);
+    CU_ASSERT_EQUAL(line, 2);
+    CU_ASSERT_EQUAL(col, 6);
+}
+
+void suite_manifest(void)
+{
+    static const test_case cases[] = {
+        {"chunks_cover_the_input", test_manifest__chunks_cover_the_input},
+        {"documents_and_separators", test_manifest__documents_and_separators},
+        {"source_comment_and_crlf", test_manifest__source_comment_and_crlf},
+        {"source_comment_only_before_content",
+         test_manifest__source_comment_only_before_content},
+        {"empty_documents_have_null_roots",
+         test_manifest__empty_documents_have_null_roots},
+        {"node_offsets_are_bytes_after_unicode",
+         test_manifest__node_offsets_are_bytes_after_unicode},
+        {"bom_is_skipped_in_offsets", test_manifest__bom_is_skipped_in_offsets},
+        {"node_access", test_manifest__node_access},
+        {"alias_resolves_to_anchor", test_manifest__alias_resolves_to_anchor},
+        {"anchors_do_not_cross_documents",
+         test_manifest__anchors_do_not_cross_documents},
+        {"duplicate_key_small_map", test_manifest__duplicate_key_small_map},
+        {"duplicate_key_large_map_reports_earliest",
+         test_manifest__duplicate_key_large_map_reports_earliest},
+        {"merge_keys_are_not_duplicates",
+         test_manifest__merge_keys_are_not_duplicates},
+        {"parse_error_position_and_document",
+         test_manifest__parse_error_position_and_document},
+        {"error_template_from_helm4_annotation",
+         test_manifest__error_template_from_helm4_annotation},
+        {"limits", test_manifest__limits},
+        {"rejects_utf16", test_manifest__rejects_utf16},
+        {"reader_errors_carry_byte_offsets",
+         test_manifest__reader_errors_carry_byte_offsets},
+        {NULL, NULL},
+    };
+    test_add_suite("manifest", cases, NULL, NULL);
+}

@@ -1,0 +1,160 @@
+/* Unit tests: arena, sbuf, source positions and error printing. */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "test.h"
+
+static void test_util__arena_zeroed_and_aligned(void)
+{
+    arena a;
+    int i;
+    arena_init(&a);
+    for (i = 1; i < 300; i += 7) {
+        unsigned char *p = arena_alloc(&a, (size_t)i);
+        int j, zero = 1;
+        CU_ASSERT_PTR_NOT_NULL_FATAL(p);
+        CU_ASSERT_EQUAL(((uintptr_t)p) % 16, 0);
+        for (j = 0; j < i; j++)
+            zero &= p[j] == 0;
+        CU_ASSERT(zero);
+        memset(p, 0xAB, (size_t)i);
+    }
+    arena_dispose(&a);
+}
+
+static void test_util__arena_big_blocks_keep_small_ones(void)
+{
+    arena a;
+    char *small1, *big, *small2;
+    arena_init(&a);
+    small1 = arena_strdup(&a, "first");
+    big = arena_alloc(&a, 1 << 20);
+    small2 = arena_strdup(&a, "second");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(big);
+    memset(big, 'x', 1 << 20);
+    ASSERT_STR(small1, "first");
+    ASSERT_STR(small2, "second");
+    CU_ASSERT(a.total >= (1u << 20));
+    arena_dispose(&a);
+}
+
+static void test_util__arena_strndup_keeps_embedded_nul(void)
+{
+    arena a;
+    char *s;
+    arena_init(&a);
+    s = arena_strndup(&a, "ab\0cd", 5);
+    CU_ASSERT_EQUAL(memcmp(s, "ab\0cd", 6), 0);
+    arena_dispose(&a);
+}
+
+static void test_util__sbuf_appends_and_formats(void)
+{
+    sbuf b;
+    sbuf_init(&b, 1 << 20);
+    sbuf_puts(&b, "hello");
+    sbuf_putc(&b, ' ');
+    sbuf_printf(&b, "%d-%s", 42, "x");
+    ASSERT_STR(sbuf_cstr(&b), "hello 42-x");
+    CU_ASSERT_EQUAL(b.len, 10);
+    CU_ASSERT_EQUAL(sbuf_failed(&b), 0);
+    sbuf_dispose(&b);
+}
+
+static void test_util__sbuf_cap_is_sticky(void)
+{
+    sbuf b;
+    sbuf_init(&b, 8);
+    CU_ASSERT_EQUAL(sbuf_puts(&b, "12345"), RC_OK);
+    CU_ASSERT_EQUAL(sbuf_puts(&b, "6789"), RC_LIMIT);
+    CU_ASSERT_EQUAL(sbuf_puts(&b, "a"), RC_LIMIT); /* sticky */
+    CU_ASSERT_EQUAL(sbuf_failed(&b), RC_LIMIT);
+    ASSERT_STR(sbuf_cstr(&b), "12345");
+    sbuf_dispose(&b);
+}
+
+static void test_util__sbuf_grows_past_initial_capacity(void)
+{
+    sbuf b;
+    int i;
+    sbuf_init(&b, (size_t)-1);
+    for (i = 0; i < 10000; i++)
+        sbuf_put(&b, "0123456789", 10);
+    CU_ASSERT_EQUAL(b.len, 100000);
+    CU_ASSERT_EQUAL(b.ptr[99999], '9');
+    CU_ASSERT_EQUAL(b.ptr[100000], '\0');
+    sbuf_dispose(&b);
+}
+
+static void test_util__source_locate_lines_and_char_columns(void)
+{
+    /* "é" is two bytes but one column */
+    const char *text = "ab\ncd\xc3\xa9x\n\nlast";
+    source s;
+    uint32_t line, col;
+    source_init(&s, "t", text, strlen(text));
+    source_locate(&s, 0, &line, &col);
+    CU_ASSERT(line == 1 && col == 1);
+    source_locate(&s, 4, &line, &col);
+    CU_ASSERT(line == 2 && col == 2);
+    source_locate(&s, 7, &line, &col); /* the x after é */
+    CU_ASSERT(line == 2 && col == 4);
+    source_locate(&s, 9, &line, &col);
+    CU_ASSERT(line == 3 && col == 1);
+    source_locate(&s, strlen(text), &line, &col);
+    CU_ASSERT(line == 4 && col == 5);
+    source_dispose(&s);
+}
+
+static void test_util__err_print_shows_line_and_caret(void)
+{
+    const char *text = "a: 1\nbad line here\n";
+    source s;
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    span sp;
+    source_init(&s, "<stdin>", text, strlen(text));
+    sp = source_span(&s, 0, 9, 4); /* "line" */
+    err_set(RC_PARSE, &sp, "something %s", "wrong");
+    err_print(f, "prog", &s, err_last(), "chart/templates/x.yaml");
+    fclose(f);
+    ASSERT_STR(out, "<stdin>:2:5: error: something wrong (from "
+                    "chart/templates/x.yaml)\n  bad line here\n      ^\n");
+    free(out);
+    source_dispose(&s);
+}
+
+static void test_util__err_print_without_position(void)
+{
+    char *out = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&out, &len);
+    err_set(RC_IO, NULL, "x: cannot open");
+    err_print(f, "prog", NULL, err_last(), NULL);
+    fclose(f);
+    ASSERT_STR(out, "prog: error: x: cannot open\n");
+    free(out);
+}
+
+void suite_util(void)
+{
+    static const test_case cases[] = {
+        {"arena_zeroed_and_aligned", test_util__arena_zeroed_and_aligned},
+        {"arena_big_blocks_keep_small_ones",
+         test_util__arena_big_blocks_keep_small_ones},
+        {"arena_strndup_keeps_embedded_nul",
+         test_util__arena_strndup_keeps_embedded_nul},
+        {"sbuf_appends_and_formats", test_util__sbuf_appends_and_formats},
+        {"sbuf_cap_is_sticky", test_util__sbuf_cap_is_sticky},
+        {"sbuf_grows_past_initial_capacity",
+         test_util__sbuf_grows_past_initial_capacity},
+        {"source_locate_lines_and_char_columns",
+         test_util__source_locate_lines_and_char_columns},
+        {"err_print_shows_line_and_caret",
+         test_util__err_print_shows_line_and_caret},
+        {"err_print_without_position", test_util__err_print_without_position},
+        {NULL, NULL},
+    };
+    test_add_suite("util", cases, NULL, NULL);
+}
