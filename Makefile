@@ -99,7 +99,9 @@ golden: all
 golden-update: all
 	@RI_BIN=$(abspath $(PROG)) scripts/golden.sh --update
 
+# The integration tests also need the plugin's own bin/ (release build).
 asan:
+	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory BUILD=build/asan BINDIR=build/asan/bin \
 	  OPT="-O1 -g" DEFS="-DARENA_DEBUG" \
 	  SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \

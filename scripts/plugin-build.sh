@@ -36,7 +36,9 @@ fi
 
 log="$(mktemp)"
 trap 'rm -f "$log"' EXIT
-if ! make -C "$dir" >"$log" 2>&1; then
+# A hook run from inside another make (e.g. the test suite) must not inherit
+# its variables, or the binary lands elsewhere.
+if ! env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL -u MAKEOVERRIDES make -C "$dir" >"$log" 2>&1; then
   cat "$log" >&2
   echo "readyinstall: build failed (make -C $dir); output above" >&2
   exit 1
