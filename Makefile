@@ -29,13 +29,14 @@ WARN += -Werror
 endif
 OPT      ?= -O2 -g
 CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN)
-CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude \
+CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Isrc \
             -DRI_VERSION='"$(VERSION)"' $(DEFS) $(PKG_CFLAGS) -MMD -MP
 LDFLAGS  += $(SAN)
 LDLIBS   += $(PKG_LIBS)
 
 CORE_SRC := $(wildcard src/util/*.c src/manifest/*.c src/model/*.c \
-                       src/order/*.c src/render/*.c)
+                       src/order/*.c src/render/*.c src/graph/*.c \
+                       src/output/*.c src/helm/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 

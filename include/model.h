@@ -49,6 +49,7 @@ typedef struct resource {
     int hook_weight;
     const node *pod_spec;     /* the PodSpec mapping, or NULL */
     const char *pod_spec_path; /* e.g. "spec.template.spec" */
+    const node *pod_labels;   /* labels of the pods it makes, or NULL */
     uint32_t line;            /* line of the object in the stream */
 } resource;
 
@@ -62,6 +63,48 @@ typedef struct model {
 
 int model_build(model **out, const manifest *m);
 void model_free(model *md);
+
+/* ---- what a pod template refers to (src/model/refs.c) ---------------- */
+
+typedef enum ref_kind {
+    REF_CONFIGMAP = 0,
+    REF_SECRET,
+    REF_SERVICEACCOUNT,
+    REF_PVC,
+    REF_PRIORITYCLASS,
+    REF_RUNTIMECLASS
+} ref_kind;
+
+typedef enum ref_via {
+    VIA_VOLUME = 0,  /* volumes[].configMap/secret/persistentVolumeClaim */
+    VIA_PROJECTED,   /* volumes[].projected.sources[].configMap/secret */
+    VIA_ENV,         /* env[].valueFrom.configMapKeyRef/secretKeyRef */
+    VIA_ENVFROM,     /* envFrom[].configMapRef/secretRef */
+    VIA_IMAGE_PULL,  /* imagePullSecrets[] */
+    VIA_FIELD        /* serviceAccountName, priorityClassName, ... */
+} ref_via;
+
+typedef struct pod_ref {
+    ref_kind kind;
+    ref_via via;
+    const char *name;
+    int optional;          /* the reference says optional: true */
+    const char *volume;    /* the volume's name (VIA_VOLUME, VIA_PROJECTED) */
+    const char *container; /* the container (VIA_ENV, VIA_ENVFROM) */
+    const char *key;       /* the key read (VIA_ENV), else NULL */
+    int subpath;           /* a container mounts that volume with subPath */
+    const node *at;        /* the node holding the name */
+} pod_ref;
+
+/* Called once per reference; a non-zero return stops the walk and is
+ * returned by model_pod_refs. */
+typedef int (*pod_ref_fn)(const resource *r, const pod_ref *ref,
+                          void *payload);
+
+/* Walk every reference of r's pod template (containers, initContainers and
+ * ephemeralContainers), in document order. RC_OK when r has none. */
+int model_pod_refs(const resource *r, pod_ref_fn fn, void *payload);
+const char *model_ref_kind_name(ref_kind k); /* "ConfigMap", "Secret", ... */
 
 /* Annotation or label value, or NULL. */
 const char *resource_annotation(const resource *r, const char *key);

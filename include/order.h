@@ -15,6 +15,13 @@
 
 /* Position of kind in InstallOrder, or ORDER_KIND_UNKNOWN. */
 int order_kind_weight(const char *kind);
+/* The sort weight of a document and the kind it sorts by (a List by its own
+ * kind, as Helm sorts files); documents with no object weigh
+ * ORDER_KIND_UNKNOWN + 1 and *kind is "". */
+int order_doc_weight(const model *md, uint32_t doc, const char **kind);
+/* Compare two documents by (weight, kind for unknown kinds, position). */
+int order_doc_cmp(const model *md, uint32_t a, uint32_t b);
+
 /* out[i] = index of the document to write i-th; out has m->ndocs slots.
  * Documents holding no object (empty, comments only) go last. */
 int order_by_kind(uint32_t *out, const model *md);

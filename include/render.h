@@ -8,14 +8,24 @@
 
 #include "manifest.h"
 
-typedef enum { RENDER_ORDER_KIND = 0, RENDER_ORDER_KEEP } render_order;
+typedef enum {
+    RENDER_ORDER_GRAPH = 0, /* dependencies, ties by kind (the default) */
+    RENDER_ORDER_KIND,      /* Helm's kind order only */
+    RENDER_ORDER_KEEP       /* input order */
+} render_order;
 
 typedef struct render_opts {
     manifest_opts mopts;
     render_order order;
+    const char *release_namespace; /* NULL: inferred (graph_opts) */
 } render_opts;
 
-#define RENDER_OPTS_INIT {MANIFEST_OPTS_INIT, RENDER_ORDER_KIND}
+#define RENDER_OPTS_INIT {MANIFEST_OPTS_INIT, RENDER_ORDER_GRAPH, NULL}
+
+/* What a successful render found, for the caller to report. */
+typedef struct render_info {
+    size_t documents, objects, edges, cycles;
+} render_info;
 
 /*
  * Render buf[0..len) (named name in errors) into out. *parsed receives the
@@ -23,6 +33,7 @@ typedef struct render_opts {
  * manifest_free() and keeps buf alive until then.
  */
 int render_stream(sbuf *out, manifest **parsed, const char *name,
-                  const char *buf, size_t len, const render_opts *opts);
+                  const char *buf, size_t len, const render_opts *opts,
+                  render_info *info);
 
 #endif

@@ -76,6 +76,24 @@ const char *sbuf_cstr(sbuf *b);
 void sbuf_clear(sbuf *b);
 static inline int sbuf_failed(const sbuf *b) { return b->failed; }
 
+/* ---- strmap: string keys -> uint32 values (open addressing) ----------- */
+
+typedef struct strmap {
+    const char **keys; /* copies in the arena */
+    uint32_t *lens, *hashes, *vals;
+    size_t cap, count;
+    arena *a; /* borrowed: holds the key copies */
+} strmap;
+
+void strmap_init(strmap *m, arena *a);
+void strmap_dispose(strmap *m);
+/* The value slot of key, or NULL when absent. Borrowed until the next put. */
+uint32_t *strmap_get(const strmap *m, const char *key, size_t len);
+/* The slot of key, inserted with val when absent (*created = 1). NULL when
+ * out of memory. */
+uint32_t *strmap_put(strmap *m, const char *key, size_t len, uint32_t val,
+                     int *created);
+
 /* ---- errors ----------------------------------------------------------- */
 
 typedef struct err_info {

@@ -20,13 +20,20 @@ enum {
     O_MAX_DEPTH,
     O_MAX_SCALAR,
     O_MAX_ALIASES,
-    O_ALLOW_DUP
+    O_ALLOW_DUP,
+    O_NAMESPACE
 };
 
 static const opt_spec RENDER_OPTS[] = {
     {O_ORDER, "order", 0, OPT_VALUE, "MODE",
-     "kind: Helm's install order by kind, stable (default)\n"
+     "graph: what an object needs comes first (CRDs, namespaces,\n"
+     "webhook backends, Secrets, issuers, ...); ties in Helm's kind\n"
+     "order, then input order (default)\n"
+     "kind: Helm's install order by kind only\n"
      "keep: input order"},
+    {O_NAMESPACE, "namespace", 'n', OPT_VALUE, "NS",
+     "the release namespace, for objects that name none (default:\n"
+     "the one namespace the manifest's objects name, if only one)"},
     {O_LOG_FILE, "log-file", 0, OPT_VALUE, "PATH",
      "also write errors to PATH (mode 0600); under Helm 4 this\n"
      "happens by default, see ERRORS"},
@@ -144,11 +151,14 @@ static int parse_args(render_cfg *c, int argc, char **argv, int *done)
                 c->ropts.order = RENDER_ORDER_KEEP;
             else if (!strcmp(p.value, "kind"))
                 c->ropts.order = RENDER_ORDER_KIND;
+            else if (!strcmp(p.value, "graph"))
+                c->ropts.order = RENDER_ORDER_GRAPH;
             else
-                return cli_usage_error("render",
-                                       "--order: '%s' is not one of kind, keep",
-                                       p.value);
+                return cli_usage_error(
+                    "render", "--order: '%s' is not one of graph, kind, keep",
+                    p.value);
             break;
+        case O_NAMESPACE: c->ropts.release_namespace = p.value; break;
         case O_LOG_FILE: c->log_file = p.value; break;
         case O_MAX_INPUT: bad = size_opt("render", "max-input-bytes", p.value, &lim->input_bytes); break;
         case O_MAX_DOCS: bad = size_opt("render", "max-documents", p.value, &lim->documents); break;
@@ -221,6 +231,7 @@ static int render(const render_cfg *c)
     size_t len = 0;
     manifest *m = NULL;
     sbuf out = SBUF_INIT;
+    render_info info;
     const char *name = c->input && strcmp(c->input, "-") ? c->input : "<stdin>";
     int ret, code = EXIT_OK;
     err_clear();
@@ -228,7 +239,7 @@ static int render(const render_cfg *c)
     ret = reader_read_path(&buf, &len, c->input ? c->input : "-",
                            c->ropts.mopts.lim.input_bytes);
     if (!ret)
-        ret = render_stream(&out, &m, name, buf, len, &c->ropts);
+        ret = render_stream(&out, &m, name, buf, len, &c->ropts, &info);
     if (ret) {
         report_error(c, m);
         code = exit_for(ret);
@@ -239,6 +250,11 @@ static int render(const render_cfg *c)
                  strerror(errno));
         cli_report(PROG, msg, c->log_file);
         code = EXIT_INTERNAL;
+    } else if (info.cycles) {
+        fprintf(stderr,
+                PROG ": warning: %zu dependency cycle%s; their members keep "
+                "their input order (readyinstall graph shows them)\n",
+                info.cycles, info.cycles == 1 ? "" : "s");
     }
     sbuf_dispose(&out);
     manifest_free(m);

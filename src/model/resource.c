@@ -189,6 +189,27 @@ static void fill_hooks(resource *r)
     r->hook_weight = w ? atoi(w) : 0; /* Helm: strconv.Atoi, 0 on error */
 }
 
+/* The PodSpec and the labels its pods get: the template's metadata, or the
+ * Pod's own. */
+static void fill_pod_template(resource *r)
+{
+    char path[64];
+    size_t n = strlen(r->pod_spec_path);
+    const node *labels;
+    r->pod_spec = node_deref(node_path(r->obj, r->pod_spec_path));
+    if (r->pod_spec && r->pod_spec->type != NODE_MAPPING)
+        r->pod_spec = NULL;
+    if (n > 4 && n - 4 < sizeof(path) - 16) { /* "x.spec" -> "x.metadata" */
+        snprintf(path, sizeof(path), "%.*smetadata.labels", (int)(n - 4),
+                 r->pod_spec_path);
+        labels = node_path(r->obj, path);
+    } else {
+        labels = node_path(r->obj, "metadata.labels");
+    }
+    labels = node_deref(labels);
+    r->pod_labels = labels && labels->type == NODE_MAPPING ? labels : NULL;
+}
+
 static int fill_resource(model *md, const document *d, const node *obj,
                          int32_t item, resource *r)
 {
@@ -224,11 +245,8 @@ static int fill_resource(model *md, const document *d, const node *obj,
     r->source = d->source_comment ? d->source_comment
                                   : resource_annotation(r, MODEL_ANNOT_FILENAME);
     r->pod_spec_path = model_pod_spec_path(r->group, r->kind);
-    if (r->pod_spec_path) {
-        r->pod_spec = node_deref(node_path(obj, r->pod_spec_path));
-        if (r->pod_spec && r->pod_spec->type != NODE_MAPPING)
-            r->pod_spec = NULL;
-    }
+    if (r->pod_spec_path)
+        fill_pod_template(r);
     source_locate((source *)&m->src, obj->start, &r->line, &col);
     return RC_OK;
 }

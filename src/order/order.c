@@ -28,23 +28,47 @@ int order_kind_weight(const char *kind)
     return ORDER_KIND_UNKNOWN;
 }
 
+int order_doc_weight(const model *md, uint32_t doc, const char **kind)
+{
+    const char *k;
+    *kind = "";
+    if (!md->doc_count[doc])
+        return ORDER_KIND_UNKNOWN + 1;
+    k = node_get_str(md->m->docs[doc].root, "kind");
+    *kind = k ? k : "";
+    return order_kind_weight(*kind);
+}
+
+static int key_cmp3(int wa, const char *ka, uint32_t a, int wb,
+                    const char *kb, uint32_t b)
+{
+    if (wa != wb)
+        return wa < wb ? -1 : 1;
+    if (wa == ORDER_KIND_UNKNOWN) {
+        int c = strcmp(ka, kb);
+        if (c)
+            return c;
+    }
+    return a < b ? -1 : a > b;
+}
+
+int order_doc_cmp(const model *md, uint32_t a, uint32_t b)
+{
+    const char *ka, *kb;
+    int wa = order_doc_weight(md, a, &ka), wb = order_doc_weight(md, b, &kb);
+    return key_cmp3(wa, ka, a, wb, kb, b);
+}
+
 typedef struct sort_key {
-    int weight;       /* kind weight; documents without objects last */
-    const char *kind; /* compared for unknown kinds */
+    int weight;
+    const char *kind;
     uint32_t doc;
 } sort_key;
 
 static int key_cmp(const void *a, const void *b)
 {
     const sort_key *x = a, *y = b;
-    if (x->weight != y->weight)
-        return x->weight < y->weight ? -1 : 1;
-    if (x->weight == ORDER_KIND_UNKNOWN) {
-        int c = strcmp(x->kind, y->kind);
-        if (c)
-            return c;
-    }
-    return x->doc < y->doc ? -1 : x->doc > y->doc;
+    return key_cmp3(x->weight, x->kind, x->doc, y->weight, y->kind, y->doc);
 }
 
 int order_by_kind(uint32_t *out, const model *md)
@@ -55,15 +79,7 @@ int order_by_kind(uint32_t *out, const model *md)
         return err_set(RC_NOMEM, NULL, "out of memory");
     for (i = 0; i < n; i++) {
         keys[i].doc = (uint32_t)i;
-        keys[i].kind = "";
-        keys[i].weight = ORDER_KIND_UNKNOWN + 1;
-        if (md->doc_count[i]) {
-            /* a List sorts by its own kind, as Helm sorts files */
-            const document *d = &md->m->docs[i];
-            const char *kind = node_get_str(d->root, "kind");
-            keys[i].kind = kind ? kind : "";
-            keys[i].weight = order_kind_weight(keys[i].kind);
-        }
+        keys[i].weight = order_doc_weight(md, (uint32_t)i, &keys[i].kind);
     }
     qsort(keys, n, sizeof(*keys), key_cmp);
     for (i = 0; i < n; i++)

@@ -21,13 +21,9 @@ int main(void)
     unsigned failed;
     if (CU_initialize_registry() != CUE_SUCCESS)
         return 2;
-    suite_util();
-    suite_manifest();
-    suite_emit();
-    suite_model();
-    suite_order();
-    suite_opts();
-    suite_corpus();
+#define SUITE(name) suite_##name();
+#include "suites.def"
+#undef SUITE
     CU_basic_set_mode(CU_BRM_NORMAL);
     CU_basic_run_tests();
     failed = CU_get_number_of_tests_failed() + CU_get_number_of_failures();

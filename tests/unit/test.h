@@ -36,12 +36,8 @@ typedef struct test_case {
 CU_pSuite test_add_suite(const char *name, const test_case *cases,
                          int (*init)(void), int (*cleanup)(void));
 
-void suite_util(void);
-void suite_manifest(void);
-void suite_emit(void);
-void suite_model(void);
-void suite_order(void);
-void suite_opts(void);
-void suite_corpus(void);
+#define SUITE(name) void suite_##name(void);
+#include "suites.def"
+#undef SUITE
 
 #endif

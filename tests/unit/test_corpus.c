@@ -92,7 +92,7 @@ static void free_set(char **v, size_t n)
 static int render_text(sbuf *out, const char *text, size_t len)
 {
     manifest *m = NULL;
-    int ret = render_stream(out, &m, "<c>", text, len, NULL);
+    int ret = render_stream(out, &m, "<c>", text, len, NULL, NULL);
     if (ret)
         fprintf(stderr, "\n  render: %s\n", err_last()->msg);
     manifest_free(m);

@@ -1,0 +1,318 @@
+/* Unit tests: the graph core (index, scope, namespaces, crd and namespace
+ * edges) and the order (stable topological sort, cycles). */
+#include <stdlib.h>
+
+#include "graph/graph_int.h"
+#include "test.h"
+
+typedef struct fixture {
+    manifest *m;
+    model *md;
+    graph *g;
+} fixture;
+
+static int build_ns(fixture *f, const char *text, const char *ns)
+{
+    graph_opts o = GRAPH_OPTS_INIT;
+    int ret;
+    memset(f, 0, sizeof(*f));
+    o.release_namespace = ns;
+    ret = manifest_parse(&f->m, "<t>", text, strlen(text), NULL);
+    if (!ret)
+        ret = model_build(&f->md, f->m);
+    if (!ret)
+        ret = graph_build(&f->g, f->md, &o);
+    return ret;
+}
+
+static int build(fixture *f, const char *text)
+{
+    return build_ns(f, text, NULL);
+}
+
+static void done(fixture *f)
+{
+    graph_free(f->g);
+    model_free(f->md);
+    manifest_free(f->m);
+}
+
+static int has_edge(const graph *g, uint32_t from, uint32_t to,
+                    edge_reason reason)
+{
+    size_t i;
+    for (i = 0; i < g->nedges; i++)
+        if (g->edges[i].from == from && g->edges[i].to == to &&
+            g->edges[i].reason == reason)
+            return 1;
+    return 0;
+}
+
+/* Re-run the order after adding edges by hand. */
+static int reorder(graph *g)
+{
+    size_t i;
+    for (i = 0; i < g->ncycles; i++)
+        free(g->cycles[i].members);
+    free(g->cycles);
+    free(g->doc_order);
+    free(g->res_order);
+    g->cycles = NULL;
+    g->ncycles = 0;
+    g->doc_order = g->res_order = NULL;
+    return graph_toposort(g);
+}
+
+#define OBJ(api, kind, ns, name)                                            \
+    "---\napiVersion: " api "\nkind: " kind "\nmetadata:\n  name: " name    \
+    "\n  namespace: " ns "\n"
+#define COBJ(api, kind, name)                                               \
+    "---\napiVersion: " api "\nkind: " kind "\nmetadata:\n  name: " name "\n"
+#define CRD(group, kind, plural, scope)                                     \
+    "---\napiVersion: apiextensions.k8s.io/v1\nkind: "                       \
+    "CustomResourceDefinition\nmetadata:\n  name: " plural "." group "\n"    \
+    "spec:\n  group: " group "\n  scope: " scope "\n  names:\n    kind: "    \
+    kind "\n    plural: " plural "\n"
+
+static void test_graph__crd_before_its_objects_only(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, OBJ("example.com/v1", "Widget", "a", "w1")
+                               CRD("example.com", "Widget", "widgets",
+                                   "Namespaced")
+                                   OBJ("other.com/v1", "Widget", "a", "w2")
+                                       OBJ("example.com/v2", "Widget", "a",
+                                           "w3")));
+    CU_ASSERT(has_edge(f.g, 1, 0, EDGE_CRD));
+    CU_ASSERT(has_edge(f.g, 1, 3, EDGE_CRD)); /* any version of the group */
+    CU_ASSERT(!has_edge(f.g, 1, 2, EDGE_CRD)); /* other group */
+    CU_ASSERT_EQUAL(f.g->nedges, 2);
+    ASSERT_STR(graph_resource_name(f.g, &f.md->res[0]), "widgets");
+    /* order: CRD, then the Widgets */
+    CU_ASSERT_EQUAL(f.g->doc_order[0], 1);
+    done(&f);
+}
+
+static void test_graph__namespace_before_its_objects(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, OBJ("v1", "ConfigMap", "a", "c")
+                               COBJ("v1", "Namespace", "a")
+                                   OBJ("v1", "ConfigMap", "b", "d")
+                                       COBJ("rbac.authorization.k8s.io/v1",
+                                            "ClusterRole", "r")));
+    CU_ASSERT(has_edge(f.g, 1, 0, EDGE_NAMESPACE));
+    CU_ASSERT(!has_edge(f.g, 1, 2, EDGE_NAMESPACE));
+    CU_ASSERT(!has_edge(f.g, 1, 3, EDGE_NAMESPACE));
+    CU_ASSERT_EQUAL(f.g->nedges, 1);
+    done(&f);
+}
+
+static void test_graph__release_namespace_inferred_or_given(void)
+{
+    fixture f;
+    const char *text = OBJ("v1", "Service", "prod", "s")
+        COBJ("v1", "ConfigMap", "c") COBJ("v1", "Namespace", "prod")
+            CRD("example.com", "Gadget", "gadgets", "Cluster")
+                COBJ("example.com/v1", "Gadget", "g");
+    ASSERT_RC_OK(build(&f, text));
+    ASSERT_STR(f.g->release_ns, "prod");
+    ASSERT_STR(graph_namespace(f.g, &f.md->res[1]), "prod");
+    CU_ASSERT(has_edge(f.g, 2, 1, EDGE_NAMESPACE)); /* via the inference */
+    CU_ASSERT(graph_cluster_scoped(f.g, &f.md->res[2]));
+    CU_ASSERT(graph_cluster_scoped(f.g, &f.md->res[4])); /* CRD scope */
+    ASSERT_STR(graph_namespace(f.g, &f.md->res[4]), "");
+    done(&f);
+    ASSERT_RC_OK(build_ns(&f, text, "other"));
+    ASSERT_STR(graph_namespace(f.g, &f.md->res[1]), "other");
+    CU_ASSERT(!has_edge(f.g, 2, 1, EDGE_NAMESPACE));
+    done(&f);
+    /* two different namespaces named: unknown */
+    ASSERT_RC_OK(build(&f, OBJ("v1", "Service", "a", "s")
+                               OBJ("v1", "Service", "b", "s")
+                                   COBJ("v1", "ConfigMap", "c")));
+    ASSERT_STR(f.g->release_ns, "");
+    done(&f);
+}
+
+static void test_graph__plural_guesses(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, COBJ("example.com/v1", "Policy", "a")
+                               COBJ("example.com/v1", "Ingress", "b")
+                                   COBJ("v1", "Endpoints", "c")
+                                       COBJ("apps/v1", "Deployment", "d")));
+    ASSERT_STR(graph_resource_name(f.g, &f.md->res[0]), "policies");
+    ASSERT_STR(graph_resource_name(f.g, &f.md->res[1]), "ingresses");
+    ASSERT_STR(graph_resource_name(f.g, &f.md->res[2]), "endpoints");
+    ASSERT_STR(graph_resource_name(f.g, &f.md->res[3]), "deployments");
+    done(&f);
+}
+
+static void test_graph__index_lookups(void)
+{
+    fixture f;
+    size_t n;
+    const uint32_t *ids;
+    ASSERT_RC_OK(build_ns(&f, OBJ("v1", "Secret", "a", "s")
+                                  COBJ("v1", "Secret", "t")
+                                      OBJ("v1", "Secret", "b", "s"),
+                          "a"));
+    CU_ASSERT_EQUAL(graph_find(f.g, "", "Secret", "a", "s"), 0);
+    CU_ASSERT_EQUAL(graph_find(f.g, "", "Secret", "a", "t"), 1);
+    CU_ASSERT_EQUAL(graph_find(f.g, "", "Secret", "b", "s"), 2);
+    CU_ASSERT_EQUAL(graph_find(f.g, "", "Secret", "c", "s"), GRAPH_NONE);
+    CU_ASSERT_EQUAL(graph_find(f.g, "apps", "Secret", "a", "s"), GRAPH_NONE);
+    ids = graph_by_kind(f.g, "", "Secret", &n);
+    CU_ASSERT(n == 3 && ids[0] == 0 && ids[1] == 1 && ids[2] == 2);
+    ids = graph_in_namespace(f.g, "a", &n);
+    CU_ASSERT(n == 2 && ids[0] == 0 && ids[1] == 1);
+    graph_by_kind(f.g, "", "Nothing", &n);
+    CU_ASSERT_EQUAL(n, 0);
+    done(&f);
+}
+
+/* Four unknown-kind documents named in input order. */
+#define FOUR                                                               \
+    COBJ("x.io/v1", "Thing", "a") COBJ("x.io/v1", "Thing", "b")            \
+        COBJ("x.io/v1", "Thing", "c") COBJ("x.io/v1", "Thing", "d")
+
+static void test_graph__order_follows_edges_stably(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, FOUR));
+    /* d before a: the smallest order by input position that respects it */
+    ASSERT_RC_OK(graph_add_edge(f.g, 3, 0, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(reorder(f.g));
+    CU_ASSERT(f.g->doc_order[0] == 1 && f.g->doc_order[1] == 2 &&
+              f.g->doc_order[2] == 3 && f.g->doc_order[3] == 0);
+    CU_ASSERT_EQUAL(f.g->ncycles, 0);
+    done(&f);
+}
+
+static void test_graph__kind_weight_breaks_ties(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, COBJ("apps/v1", "Deployment", "d")
+                               COBJ("v1", "ServiceAccount", "sa")
+                                   COBJ("x.io/v1", "Zeta", "z")
+                                       COBJ("x.io/v1", "Alpha", "a")));
+    CU_ASSERT(f.g->doc_order[0] == 1 && f.g->doc_order[1] == 0 &&
+              f.g->doc_order[2] == 3 && f.g->doc_order[3] == 2);
+    done(&f);
+}
+
+static void test_graph__informational_edges_do_not_order(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, FOUR));
+    ASSERT_RC_OK(graph_add_edge(f.g, 3, 0, EDGE_SERVICE, EDGE_F_INFO, NULL,
+                                "t"));
+    ASSERT_RC_OK(reorder(f.g));
+    CU_ASSERT_EQUAL(f.g->doc_order[0], 0);
+    done(&f);
+}
+
+static void test_graph__cycle_reported_members_in_input_order(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, FOUR COBJ("v1", "Namespace", "n")));
+    /* b -> d -> c -> b is a cycle; a -> b; the Namespace is free */
+    ASSERT_RC_OK(graph_add_edge(f.g, 1, 3, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(graph_add_edge(f.g, 3, 2, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(graph_add_edge(f.g, 2, 1, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(graph_add_edge(f.g, 0, 1, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(reorder(f.g));
+    CU_ASSERT_EQUAL_FATAL(f.g->ncycles, 1);
+    CU_ASSERT_EQUAL_FATAL(f.g->cycles[0].count, 3);
+    CU_ASSERT(f.g->cycles[0].members[0] == 1 &&
+              f.g->cycles[0].members[1] == 2 &&
+              f.g->cycles[0].members[2] == 3);
+    CU_ASSERT(f.g->doc_order[0] == 4 && f.g->doc_order[1] == 0 &&
+              f.g->doc_order[2] == 1 && f.g->doc_order[3] == 2 &&
+              f.g->doc_order[4] == 3);
+    done(&f);
+}
+
+static void test_graph__virtual_nodes_order_groups(void)
+{
+    fixture f;
+    uint32_t v;
+    ASSERT_RC_OK(build(&f, FOUR));
+    /* {c, d} -> group -> {a, b} */
+    v = graph_add_vnode(f.g, "group");
+    CU_ASSERT_EQUAL_FATAL(v, 4);
+    ASSERT_RC_OK(graph_add_edge(f.g, 2, v, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(graph_add_edge(f.g, 3, v, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(graph_add_edge(f.g, v, 0, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(graph_add_edge(f.g, v, 1, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(reorder(f.g));
+    CU_ASSERT(f.g->doc_order[0] == 2 && f.g->doc_order[1] == 3 &&
+              f.g->doc_order[2] == 0 && f.g->doc_order[3] == 1);
+    done(&f);
+}
+
+static void test_graph__list_documents_move_whole(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, "---\napiVersion: v1\nkind: List\nitems:\n"
+                           "- {apiVersion: x.io/v1, kind: Thing, metadata: "
+                           "{name: a}}\n"
+                           "- {apiVersion: x.io/v1, kind: Thing, metadata: "
+                           "{name: b}}\n" COBJ("x.io/v1", "Thing", "c")));
+    /* c before the List's second item: the whole List moves */
+    ASSERT_RC_OK(graph_add_edge(f.g, 2, 1, EDGE_EXPLICIT, 0, NULL, "t"));
+    ASSERT_RC_OK(reorder(f.g));
+    CU_ASSERT(f.g->doc_order[0] == 1 && f.g->doc_order[1] == 0);
+    CU_ASSERT(f.g->res_order[0] == 2 && f.g->res_order[1] == 0 &&
+              f.g->res_order[2] == 1);
+    done(&f);
+}
+
+static void test_graph__duplicate_edges_merged(void)
+{
+    fixture f;
+    ASSERT_RC_OK(build(&f, FOUR));
+    ASSERT_RC_OK(graph_add_edge(f.g, 0, 1, EDGE_REFERENCE, EDGE_F_OPTIONAL,
+                                NULL, "first"));
+    ASSERT_RC_OK(graph_add_edge(f.g, 0, 1, EDGE_REFERENCE, 0, NULL, "second"));
+    ASSERT_RC_OK(graph_add_edge(f.g, 0, 1, EDGE_EXPLICIT, 0, NULL, "other"));
+    ASSERT_RC_OK(graph_add_edge(f.g, 0, 0, EDGE_EXPLICIT, 0, NULL, "self"));
+    CU_ASSERT_EQUAL(f.g->nedges, 3); /* the self edge is dropped at once */
+    done(&f);
+}
+
+static void test_graph__reason_names(void)
+{
+    ASSERT_STR(graph_reason_name(EDGE_CRD), "crd");
+    ASSERT_STR(graph_reason_name(EDGE_CERTIFICATE_SECRET),
+               "certificate-secret");
+    ASSERT_STR(graph_reason_name(EDGE_EXTERNALSECRET_SECRET),
+               "externalsecret-secret");
+    ASSERT_STR(graph_reason_name(EDGE_EXPLICIT), "explicit");
+}
+
+void suite_graph(void)
+{
+    static const test_case cases[] = {
+        {"crd_before_its_objects_only", test_graph__crd_before_its_objects_only},
+        {"namespace_before_its_objects",
+         test_graph__namespace_before_its_objects},
+        {"release_namespace_inferred_or_given",
+         test_graph__release_namespace_inferred_or_given},
+        {"plural_guesses", test_graph__plural_guesses},
+        {"index_lookups", test_graph__index_lookups},
+        {"order_follows_edges_stably", test_graph__order_follows_edges_stably},
+        {"kind_weight_breaks_ties", test_graph__kind_weight_breaks_ties},
+        {"informational_edges_do_not_order",
+         test_graph__informational_edges_do_not_order},
+        {"cycle_reported_members_in_input_order",
+         test_graph__cycle_reported_members_in_input_order},
+        {"virtual_nodes_order_groups", test_graph__virtual_nodes_order_groups},
+        {"list_documents_move_whole", test_graph__list_documents_move_whole},
+        {"duplicate_edges_merged", test_graph__duplicate_edges_merged},
+        {"reason_names", test_graph__reason_names},
+        {NULL, NULL},
+    };
+    test_add_suite("graph", cases, NULL, NULL);
+}
