@@ -126,7 +126,29 @@ int node_is_null(const node *n);
  * verbatim.
  */
 int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order);
+
+/* Text inserted into a document at a byte offset of the input (within its
+ * chunk, after its separator line). */
+typedef struct doc_edit {
+    uint32_t off;
+    const char *text; /* borrowed until the emit returns */
+} doc_edit;
+
+typedef struct doc_edits {
+    doc_edit *items; /* sorted by off; equal offsets keep their order */
+    size_t n, cap;
+} doc_edits;
+
+int doc_edits_add(doc_edits *e, uint32_t off, const char *text);
+void doc_edits_dispose(doc_edits *e);
+
+/* As manifest_emit, with edits[d] applied to document d (edits may be NULL;
+ * an array of m->ndocs lists otherwise). Documents without edits are still
+ * written byte for byte. */
+int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
+                         const doc_edits *edits);
 /* One document as emit writes it. */
-int manifest_emit_doc(sbuf *out, const manifest *m, const document *d);
+int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
+                      const doc_edits *edits);
 
 #endif

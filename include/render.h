@@ -18,13 +18,16 @@ typedef struct render_opts {
     manifest_opts mopts;
     render_order order;
     const char *release_namespace; /* NULL: inferred (graph_opts) */
+    unsigned annotate;             /* ANNOTATE_* bits (mutate.h) */
 } render_opts;
 
-#define RENDER_OPTS_INIT {MANIFEST_OPTS_INIT, RENDER_ORDER_GRAPH, NULL}
+#define RENDER_OPTS_INIT {MANIFEST_OPTS_INIT, RENDER_ORDER_GRAPH, NULL, 0}
 
 /* What a successful render found, for the caller to report. */
 typedef struct render_info {
     size_t documents, objects, edges, cycles;
+    size_t annotated, not_annotated; /* --annotate: objects, and objects
+                                        whose metadata could not be edited */
 } render_info;
 
 /*

@@ -5,6 +5,7 @@
 
 #include "cli.h"
 #include "exit.h"
+#include "mutate.h"
 #include "opts.h"
 #include "reader.h"
 #include "render.h"
@@ -21,7 +22,8 @@ enum {
     O_MAX_SCALAR,
     O_MAX_ALIASES,
     O_ALLOW_DUP,
-    O_NAMESPACE
+    O_NAMESPACE,
+    O_ANNOTATE
 };
 
 static const opt_spec RENDER_OPTS[] = {
@@ -34,6 +36,15 @@ static const opt_spec RENDER_OPTS[] = {
     {O_NAMESPACE, "namespace", 'n', OPT_VALUE, "NS",
      "the release namespace, for objects that name none (default:\n"
      "the one namespace the manifest's objects name, if only one)"},
+    {O_ANNOTATE, "annotate", 0, OPT_VALUE, "LIST",
+     "write the order into annotations for other deployers,\n"
+     "comma-separated (never overwriting a value already there):\n"
+     "argocd: argocd.argoproj.io/sync-wave\n"
+     "kpt: config.kubernetes.io/depends-on (kpt, Config Sync, Pulumi)\n"
+     "hip25: helm.sh/resource-group and\n"
+     "  helm.sh/depends-on/resource-groups (HIP-0025; only for\n"
+     "  Helm versions that implement it: the API server rejects the\n"
+     "  second key, so use it with helm template, not helm install)"},
     {O_LOG_FILE, "log-file", 0, OPT_VALUE, "PATH",
      "also write errors to PATH (mode 0600); under Helm 4 this\n"
      "happens by default, see ERRORS"},
@@ -159,6 +170,16 @@ static int parse_args(render_cfg *c, int argc, char **argv, int *done)
                     p.value);
             break;
         case O_NAMESPACE: c->ropts.release_namespace = p.value; break;
+        case O_ANNOTATE: {
+            char name[64];
+            if (annotate_parse(p.value, &c->ropts.annotate, name,
+                               sizeof(name)))
+                return cli_usage_error(
+                    "render",
+                    "--annotate: '%s' is not one of argocd, kpt, hip25, none",
+                    name);
+            break;
+        }
         case O_LOG_FILE: c->log_file = p.value; break;
         case O_MAX_INPUT: bad = size_opt("render", "max-input-bytes", p.value, &lim->input_bytes); break;
         case O_MAX_DOCS: bad = size_opt("render", "max-documents", p.value, &lim->documents); break;
@@ -216,6 +237,21 @@ static void report_error(const render_cfg *c, manifest *m)
     free(text);
 }
 
+/* Only Helm 3 and direct use show stderr on success; still say it. */
+static void report_warnings(const render_info *info)
+{
+    if (info->cycles)
+        fprintf(stderr,
+                PROG ": warning: %zu dependency cycle%s; their members keep "
+                "their input order (readyinstall graph shows them)\n",
+                info->cycles, info->cycles == 1 ? "" : "s");
+    if (info->not_annotated)
+        fprintf(stderr,
+                PROG ": warning: %zu object%s not annotated: metadata written "
+                "in a form that cannot be edited in place\n",
+                info->not_annotated, info->not_annotated == 1 ? "" : "s");
+}
+
 static int write_all(const sbuf *out)
 {
     if (out->len && fwrite(out->ptr, 1, out->len, stdout) != out->len)
@@ -250,11 +286,8 @@ static int render(const render_cfg *c)
                  strerror(errno));
         cli_report(PROG, msg, c->log_file);
         code = EXIT_INTERNAL;
-    } else if (info.cycles) {
-        fprintf(stderr,
-                PROG ": warning: %zu dependency cycle%s; their members keep "
-                "their input order (readyinstall graph shows them)\n",
-                info.cycles, info.cycles == 1 ? "" : "s");
+    } else {
+        report_warnings(&info);
     }
     sbuf_dispose(&out);
     manifest_free(m);

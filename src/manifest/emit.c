@@ -2,6 +2,7 @@
  * Writing documents back. Untouched documents are copied from the input
  * byte for byte; only the separator line is normalised (see manifest.h).
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "manifest.h"
@@ -19,7 +20,51 @@ static uint32_t content_start(const manifest *m, const document *d)
     return d->chunk_start;
 }
 
-int manifest_emit_doc(sbuf *out, const manifest *m, const document *d)
+int doc_edits_add(doc_edits *e, uint32_t off, const char *text)
+{
+    size_t i;
+    if (e->n == e->cap) {
+        size_t ncap = e->cap ? e->cap * 2 : 4;
+        doc_edit *ni = realloc(e->items, ncap * sizeof(*ni));
+        if (!ni)
+            return err_set(RC_NOMEM, NULL, "out of memory");
+        e->items = ni;
+        e->cap = ncap;
+    }
+    for (i = e->n; i > 0 && e->items[i - 1].off > off; i--)
+        e->items[i] = e->items[i - 1];
+    e->items[i].off = off;
+    e->items[i].text = text;
+    e->n++;
+    return RC_OK;
+}
+
+void doc_edits_dispose(doc_edits *e)
+{
+    free(e->items);
+    e->items = NULL;
+    e->n = e->cap = 0;
+}
+
+/* Copy buf[from, to) with the edits that fall in it. */
+static void put_range(sbuf *out, const char *buf, uint32_t from, uint32_t to,
+                      const doc_edits *edits)
+{
+    size_t i;
+    for (i = 0; edits && i < edits->n; i++) {
+        uint32_t at = edits->items[i].off;
+        if (at < from || at > to)
+            continue;
+        if (at > from)
+            sbuf_put(out, buf + from, at - from);
+        sbuf_puts(out, edits->items[i].text);
+        from = at;
+    }
+    sbuf_put(out, buf + from, to - from);
+}
+
+int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
+                      const doc_edits *edits)
 {
     const char *buf = m->src.buf;
     const char *eol = eol_of(d);
@@ -34,11 +79,11 @@ int manifest_emit_doc(sbuf *out, const manifest *m, const document *d)
         } else {
             sbuf_put(out, buf + d->sep_start, d->sep_end - d->sep_start);
         }
-        sbuf_put(out, buf + d->sep_end, d->chunk_end - d->sep_end);
+        put_range(out, buf, d->sep_end, d->chunk_end, edits);
     } else {
         sbuf_puts(out, "---");
         sbuf_puts(out, eol);
-        sbuf_put(out, buf + start, d->chunk_end - start);
+        put_range(out, buf, start, d->chunk_end, edits);
     }
     if (!out->failed && out->len > before && out->ptr[out->len - 1] != '\n')
         sbuf_puts(out, eol);
@@ -46,6 +91,12 @@ int manifest_emit_doc(sbuf *out, const manifest *m, const document *d)
 }
 
 int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
+{
+    return manifest_emit_edited(out, m, order, NULL);
+}
+
+int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
+                         const doc_edits *edits)
 {
     size_t i;
     const document *prev = NULL;
@@ -58,7 +109,7 @@ int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
             sbuf_puts(out, "...");
             sbuf_puts(out, eol_of(prev));
         }
-        manifest_emit_doc(out, m, d);
+        manifest_emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
         prev = d;
     }
     return out->failed;

@@ -90,6 +90,28 @@ static void test_emit__idempotent(void)
     free(twice);
 }
 
+static void test_emit__edits_inserted_at_offsets(void)
+{
+    const char *t = "---\nkind: A\nb: 1\n---\nkind: B\n";
+    manifest *m = NULL;
+    doc_edits e[2];
+    sbuf b = SBUF_INIT;
+    static const uint32_t swap[] = {1, 0};
+    memset(e, 0, sizeof(e));
+    ASSERT_RC_OK(manifest_parse(&m, "<t>", t, strlen(t), NULL));
+    /* two edits at one offset keep the order they were added in */
+    ASSERT_RC_OK(doc_edits_add(&e[0], 12, "x: 2\n"));
+    ASSERT_RC_OK(doc_edits_add(&e[0], 4, "# first\n"));
+    ASSERT_RC_OK(doc_edits_add(&e[0], 12, "y: 3\n"));
+    sbuf_init(&b, (size_t)-1);
+    ASSERT_RC_OK(manifest_emit_edited(&b, m, swap, e));
+    ASSERT_STR(sbuf_cstr(&b), "---\nkind: B\n---\n# first\nkind: A\nx: 2\n"
+                              "y: 3\nb: 1\n");
+    sbuf_dispose(&b);
+    doc_edits_dispose(&e[0]);
+    manifest_free(m);
+}
+
 void suite_emit(void)
 {
     static const test_case cases[] = {
@@ -102,6 +124,7 @@ void suite_emit(void)
          test_emit__directives_get_an_end_marker},
         {"bom_dropped", test_emit__bom_dropped},
         {"idempotent", test_emit__idempotent},
+        {"edits_inserted_at_offsets", test_emit__edits_inserted_at_offsets},
         {NULL, NULL},
     };
     test_add_suite("emit", cases, NULL, NULL);
