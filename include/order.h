@@ -19,8 +19,6 @@ int order_kind_weight(const char *kind);
  * kind, as Helm sorts files); documents with no object weigh
  * ORDER_KIND_UNKNOWN + 1 and *kind is "". */
 int order_doc_weight(const model *md, uint32_t doc, const char **kind);
-/* Compare two documents by (weight, kind for unknown kinds, position). */
-int order_doc_cmp(const model *md, uint32_t a, uint32_t b);
 
 /* out[i] = index of the document to write i-th; out has m->ndocs slots.
  * Documents holding no object (empty, comments only) go last. */

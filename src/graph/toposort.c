@@ -20,6 +20,8 @@ typedef struct topo {
     size_t ncomp;
     uint32_t *rep;            /* component -> member with the smallest key */
     uint32_t *cstart, *cmem;  /* component -> members, ascending (CSR) */
+    int *weight;              /* document -> kind weight, computed once */
+    const char **kind;        /* document -> kind it sorts by */
 } topo;
 
 static uint32_t doc_node(const graph *g, size_t ndocs, uint32_t id)
@@ -135,9 +137,28 @@ static int node_cmp(const topo *t, uint32_t a, uint32_t b)
     int va = a >= t->ndocs, vb = b >= t->ndocs;
     if (va != vb)
         return va ? -1 : 1;
-    if (va)
+    if (va || a == b)
         return a < b ? -1 : a > b;
-    return order_doc_cmp(t->g->md, a, b);
+    if (t->weight[a] != t->weight[b])
+        return t->weight[a] < t->weight[b] ? -1 : 1;
+    if (t->weight[a] == ORDER_KIND_UNKNOWN) {
+        int c = strcmp(t->kind[a], t->kind[b]);
+        if (c)
+            return c;
+    }
+    return a < b ? -1 : 1;
+}
+
+static int doc_keys(topo *t)
+{
+    size_t i;
+    t->weight = malloc(t->ndocs * sizeof(*t->weight) + 1);
+    t->kind = malloc(t->ndocs * sizeof(*t->kind) + 1);
+    if (!t->weight || !t->kind)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    for (i = 0; i < t->ndocs; i++)
+        t->weight[i] = order_doc_weight(t->g->md, (uint32_t)i, &t->kind[i]);
+    return RC_OK;
 }
 
 /* Members of each component in ascending order, and its smallest key. */
@@ -323,6 +344,8 @@ int graph_toposort(graph *g)
     t.n = t.ndocs + g->nvnodes;
     ret = build_adjacency(&t);
     if (!ret)
+        ret = doc_keys(&t);
+    if (!ret)
         ret = find_components(&t);
     if (!ret)
         ret = group_members(&t);
@@ -336,5 +359,7 @@ int graph_toposort(graph *g)
     free(t.rep);
     free(t.cstart);
     free(t.cmem);
+    free(t.weight);
+    free(t.kind);
     return ret;
 }

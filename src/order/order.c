@@ -52,13 +52,6 @@ static int key_cmp3(int wa, const char *ka, uint32_t a, int wb,
     return a < b ? -1 : a > b;
 }
 
-int order_doc_cmp(const model *md, uint32_t a, uint32_t b)
-{
-    const char *ka, *kb;
-    int wa = order_doc_weight(md, a, &ka), wb = order_doc_weight(md, b, &kb);
-    return key_cmp3(wa, ka, a, wb, kb, b);
-}
-
 typedef struct sort_key {
     int weight;
     const char *kind;
