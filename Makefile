@@ -4,6 +4,8 @@
 #   make demo       install what is missing, then run the bundled example
 #   make asan       all tests with address + undefined-behaviour sanitizers
 #   make valgrind   the golden tests under valgrind memcheck
+#   make fuzz       libFuzzer targets (clang); make fuzz-run T=name SECS=60
+#   make fuzz-replay  replay testdata/fuzz/<target>/ under gcc + sanitizers
 
 VERSION   := 0.1.0
 BUILD     ?= build/release
@@ -39,6 +41,7 @@ CORE_SRC := $(wildcard src/util/*.c src/manifest/*.c src/model/*.c \
                        src/output/*.c src/helm/*.c src/mutate/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
+FUZZ_SRC := $(wildcard tests/fuzz/*.c)
 
 CORE_OBJ := $(CORE_SRC:%.c=$(BUILD)/%.o)
 CLI_OBJ  := $(CLI_SRC:%.c=$(BUILD)/%.o)
@@ -51,8 +54,9 @@ HELM_DIR := .tools/helm
 HELM3    := $(HELM_DIR)/3.18.0/helm
 HELM4    := $(HELM_DIR)/4.1.4/helm
 
+.SECONDARY:
 .PHONY: all deps helm demo test check unit golden golden-update asan \
-        valgrind clean distclean
+        valgrind clean distclean fuzz fuzz-run fuzz-replay
 all: $(PROG) $(BINDIR)/readyinstall-render
 
 $(BUILD)/%.o: %.c
@@ -77,6 +81,36 @@ UNIT_LINK := $(UNIT_OBJ) $(BUILD)/src/cli/opts.o $(LIBCORE)
 $(UNIT): $(UNIT_LINK)
 	@$(if $(Q),echo "  LINK    $@")
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_LINK) $(LDLIBS) $(CUNIT_LIBS)
+
+# ---- fuzzing (STYLE.md §5): libFuzzer with clang, replay with gcc --------
+FUZZ_TARGETS := manifest_parse render_pipeline
+FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
+                -fno-omit-frame-pointer
+T    ?= manifest_parse
+SECS ?= 60
+
+$(BUILD)/fuzz_%: $(BUILD)/tests/fuzz/fuzz_%.o $(LIBCORE)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) $(FUZZ_LINK) -o $@ $^ $(LDLIBS)
+
+$(BUILD)/replay_%: $(BUILD)/tests/fuzz/fuzz_%.o $(BUILD)/tests/fuzz/standalone.o $(LIBCORE)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+fuzz:
+	@$(MAKE) --no-print-directory BUILD=build/fuzz CC=clang OPT="-O1 -g" \
+	  SAN="-fsanitize=fuzzer-no-link $(FUZZ_SAN)" FUZZ_LINK=-fsanitize=fuzzer \
+	  $(FUZZ_TARGETS:%=build/fuzz/fuzz_%)
+
+fuzz-run: fuzz
+	@mkdir -p build/fuzz/corpus/$(T) build/fuzz/artifacts
+	build/fuzz/fuzz_$(T) -max_total_time=$(SECS) -timeout=10 -rss_limit_mb=2048 \
+	  -artifact_prefix=build/fuzz/artifacts/ build/fuzz/corpus/$(T) testdata/fuzz/$(T)
+
+fuzz-replay:
+	@$(MAKE) --no-print-directory BUILD=build/replay OPT="-O1 -g" \
+	  SAN="$(FUZZ_SAN)" $(FUZZ_TARGETS:%=build/replay/replay_%)
+	@for t in $(FUZZ_TARGETS); do build/replay/replay_$$t testdata/fuzz/$$t || exit 1; done
 
 deps:
 	@scripts/install-deps.sh
@@ -121,4 +155,5 @@ clean:
 distclean: clean
 	rm -rf .tools
 
--include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d)
+-include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) \
+         $(FUZZ_SRC:%.c=$(BUILD)/%.d)

@@ -9,7 +9,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root" || exit 2
 export RI_ROOT=$root RI_BIN=${RI_BIN:-$root/bin/readyinstall}
 suites=("$@")
-[ ${#suites[@]} -eq 0 ] && suites=(unit golden integration)
+[ ${#suites[@]} -eq 0 ] && suites=(unit golden fuzz integration)
 pass=0 fail=0 skip=0
 log=$(mktemp)
 trap 'rm -f "$log"' EXIT
@@ -45,6 +45,27 @@ run_golden() {
     count_tap golden
 }
 
+# Checked-in fuzz inputs replayed under the sanitizers (make fuzz-replay).
+run_fuzz() {
+    echo "== fuzz replay"
+    local t n=0
+    make --no-print-directory -s fuzz-replay >/dev/null 2>&1 || true
+    : >"$log"
+    for t in build/replay/replay_*; do
+        [ -x "$t" ] || continue
+        n=$((n + 1))
+        if "$t" "testdata/fuzz/${t##*/replay_}" >"$log.one" 2>&1; then
+            echo "ok $n - $(tail -1 "$log.one")" | tee -a "$log"
+        else
+            echo "not ok $n - ${t##*/}" | tee -a "$log"
+            sed 's/^/# /' "$log.one" | head -30
+        fi
+    done
+    rm -f "$log.one"
+    [ "$n" -gt 0 ] || { echo "not ok - no fuzz replay binaries built" | tee -a "$log"; }
+    count_tap fuzz
+}
+
 run_integration() {
     local t
     for t in tests/integration/test_*.sh; do
@@ -62,6 +83,7 @@ for s in "${suites[@]}"; do
     case "$s" in
         unit) run_unit ;;
         golden) run_golden ;;
+        fuzz) run_fuzz ;;
         integration) run_integration ;;
         *) echo "run-tests: unknown suite $s" >&2; exit 2 ;;
     esac

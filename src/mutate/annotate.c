@@ -329,6 +329,60 @@ static int plan_one(doc_edits *edits, arena *a, const graph *g,
     return ret;
 }
 
+/* Line breaks other than LF and CRLF (a lone CR, NEL, LS, PS) are breaks to
+ * YAML but not to the line arithmetic above: leave such documents alone. */
+static int has_odd_breaks(const manifest *m, const document *d)
+{
+    const unsigned char *b = (const unsigned char *)m->src.buf;
+    uint32_t i;
+    for (i = d->chunk_start; i < d->chunk_end; i++) {
+        if (b[i] == '\r' && (i + 1 >= d->chunk_end || b[i + 1] != '\n'))
+            return 1;
+        if (b[i] == 0xC2 && i + 1 < d->chunk_end && b[i + 1] == 0x85)
+            return 1;
+        if (b[i] == 0xE2 && i + 2 < d->chunk_end && b[i + 1] == 0x80 &&
+            (b[i + 2] == 0xA8 || b[i + 2] == 0xA9))
+            return 1;
+    }
+    return 0;
+}
+
+/* An edited document must still parse as one document: if it does not, its
+ * edits are dropped, so --annotate can never break a manifest. */
+static int edited_doc_parses(const manifest *m, const document *d,
+                             const doc_edits *e)
+{
+    sbuf b = SBUF_INIT;
+    manifest *check = NULL;
+    int ok;
+    sbuf_init(&b, (size_t)-1);
+    ok = manifest_emit_doc(&b, m, d, e) == RC_OK &&
+         manifest_parse(&check, "<edited>", sbuf_cstr(&b), b.len, NULL) ==
+             RC_OK &&
+         check->ndocs == 1;
+    manifest_free(check);
+    sbuf_dispose(&b);
+    err_clear();
+    return ok;
+}
+
+static void verify_edits(doc_edits *edits, const graph *g,
+                         annotate_stats *st)
+{
+    const manifest *m = g->md->m;
+    size_t d;
+    for (d = 0; d < m->ndocs; d++) {
+        if (!edits[d].n)
+            continue;
+        if (!has_odd_breaks(m, &m->docs[d]) &&
+            edited_doc_parses(m, &m->docs[d], &edits[d]))
+            continue;
+        st->annotated -= edits[d].n;
+        st->skipped += edits[d].n;
+        edits[d].n = 0;
+    }
+}
+
 int annotate_plan(doc_edits *edits, arena *a, const graph *g, unsigned which,
                   annotate_stats *stats)
 {
@@ -342,5 +396,7 @@ int annotate_plan(doc_edits *edits, arena *a, const graph *g, unsigned which,
         if (!g->md->res[i].hooks)
             ret = plan_one(edits, a, g, &lv, (uint32_t)i, which, stats);
     levels_dispose(&lv);
+    if (!ret)
+        verify_edits(edits, g, stats);
     return ret;
 }

@@ -1,0 +1,36 @@
+/*
+ * Fuzz target: the manifest reader and the model accept any bytes. Either
+ * they succeed, or they fail with an error that has a position inside the
+ * input; they never crash, leak or loop.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "manifest.h"
+#include "model.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    manifest *m = NULL;
+    model *md = NULL;
+    char *buf = malloc(size + 1); /* a private copy: no hidden NUL after it */
+    char tmpl[256];
+    int ret;
+    if (!buf)
+        return 0;
+    memcpy(buf, data, size);
+    o.lim.depth = 64; /* keep each run fast; limits are tested elsewhere */
+    ret = manifest_parse(&m, "<fuzz>", buf, size, &o);
+    if (!ret)
+        ret = model_build(&md, m);
+    if (ret && err_last()->has_span && err_last()->at.off > size)
+        abort(); /* an error position outside the input */
+    if (ret && m)
+        manifest_error_template(m, tmpl, sizeof(tmpl));
+    model_free(md);
+    manifest_free(m);
+    free(buf);
+    return 0;
+}
