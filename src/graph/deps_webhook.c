@@ -391,45 +391,97 @@ static int admit_edges(admit_ctx *a, uint32_t id, const char *subject,
     return ret;
 }
 
+#define OBJ_BUF 512
+#define SUBJECT_BUF 600
+
+/* The edges for one object: itself, and the pods it makes. */
+static int admit_one(admit_ctx *a, uint32_t id)
+{
+    graph *g = a->c->g;
+    const resource *r = &g->md->res[id];
+    int cluster = graph_cluster_scoped(g, r), ret;
+    char obj_buf[OBJ_BUF], subject[SUBJECT_BUF];
+    unsigned why;
+    sel_result m;
+    if (exempt(r))
+        return RC_OK;
+    m = rules_match(a->e, r->group, r->version, graph_resource_name(g, r),
+                    cluster);
+    if (admit_check(a, r, cluster, m, r->labels, &why)) {
+        graph_node_name(g, id, obj_buf, sizeof(obj_buf));
+        snprintf(subject, sizeof(subject), "%s is", obj_buf);
+        ret = admit_edges(a, id, subject, why);
+        if (ret)
+            return ret;
+    }
+    if (!r->pod_spec || (!*r->group && !strcmp(r->kind, "Pod")))
+        return RC_OK;
+    if (!admit_check(a, r, cluster, a->pods, r->pod_labels, &why))
+        return RC_OK;
+    graph_node_name(g, id, obj_buf, sizeof(obj_buf));
+    snprintf(subject, sizeof(subject), "the pods of %s are", obj_buf);
+    return admit_edges(a, id, subject, why);
+}
+
+static int id_cmp(const void *x, const void *y)
+{
+    uint32_t a = *(const uint32_t *)x, b = *(const uint32_t *)y;
+    return a < b ? -1 : a > b;
+}
+
+/* Objects worth testing against the entry, ascending: those of the groups
+ * its rules name, unless a rule names every group or pods match (then the
+ * workloads of any group count). NULL: test them all. */
+static uint32_t *candidates(const admit_ctx *a, size_t *n)
+{
+    const graph *g = a->c->g;
+    const wh_entry *e = a->e;
+    size_t total = 0, k = 0, m;
+    uint32_t i, j, *ids;
+    if (a->pods != SEL_NO)
+        return NULL;
+    for (i = 0; i < e->nrules; i++) {
+        if (e->rules[i].groups.any)
+            return NULL;
+        for (j = 0; j < e->rules[i].groups.n; j++) {
+            graph_by_group(g, e->rules[i].groups.items[j], &m);
+            total += m;
+        }
+    }
+    ids = malloc((total ? total : 1) * sizeof(*ids));
+    if (!ids)
+        return NULL;
+    for (i = 0; i < e->nrules; i++)
+        for (j = 0; j < e->rules[i].groups.n; j++) {
+            const uint32_t *l = graph_by_group(g, e->rules[i].groups.items[j],
+                                               &m);
+            memcpy(ids + k, l, m * sizeof(*ids));
+            k += m;
+        }
+    qsort(ids, k, sizeof(*ids), id_cmp);
+    for (i = 0, m = 0; i < k; i++) /* a group named twice */
+        if (!m || ids[m - 1] != ids[i])
+            ids[m++] = ids[i];
+    *n = m;
+    return ids;
+}
+
 /* Edges into every object the entry admits, and into every workload whose
  * pods it admits: a Deployment's pods are created by its controller, but
  * not before the webhook serves (Fail) or without its mutation (Ignore). */
 static int entry_admit(admit_ctx *a)
 {
     graph *g = a->c->g;
-    const model *md = g->md;
-    char obj_buf[512], subject[600];
-    size_t i;
-    unsigned why;
-    int ret;
+    size_t i, nc = g->md->nres;
+    uint32_t *cand;
+    int ret = RC_OK;
     graph_node_name(g, a->cfg_id, a->cfg_buf, sizeof(a->cfg_buf));
     a->pods = rules_match(a->e, "", "v1", "pods", 0);
-    for (i = 0; i < md->nres; i++) {
-        const resource *r = &md->res[i];
-        int cluster = graph_cluster_scoped(g, r);
-        sel_result m;
-        if (exempt(r))
-            continue;
-        m = rules_match(a->e, r->group, r->version, graph_resource_name(g, r),
-                        cluster);
-        if (admit_check(a, r, cluster, m, r->labels, &why)) {
-            graph_node_name(g, (uint32_t)i, obj_buf, sizeof(obj_buf));
-            snprintf(subject, sizeof(subject), "%s is", obj_buf);
-            ret = admit_edges(a, (uint32_t)i, subject, why);
-            if (ret)
-                return ret;
-        }
-        if (!r->pod_spec || (!*r->group && !strcmp(r->kind, "Pod")))
-            continue;
-        if (admit_check(a, r, cluster, a->pods, r->pod_labels, &why)) {
-            graph_node_name(g, (uint32_t)i, obj_buf, sizeof(obj_buf));
-            snprintf(subject, sizeof(subject), "the pods of %s are", obj_buf);
-            ret = admit_edges(a, (uint32_t)i, subject, why);
-            if (ret)
-                return ret;
-        }
-    }
-    return RC_OK;
+    cand = candidates(a, &nc);
+    for (i = 0; i < nc && !ret; i++)
+        ret = admit_one(a, cand ? cand[i] : (uint32_t)i);
+    free(cand);
+    return ret;
 }
 
 static int entry_edges(wh_ctx *c, const resource *cfg, uint32_t cfg_id,

@@ -238,6 +238,8 @@ static int index_resource(graph *g, sbuf *k, uint32_t i)
     if (!ret)
         ret = list_add(ix, &ix->namespaces, ix->ns[i], strlen(ix->ns[i]), i);
     if (!ret)
+        ret = list_add(ix, &ix->groups, r->group, strlen(r->group), i);
+    if (!ret)
         ret = key_of(k, r->group, r->kind, ix->ns[i], r->name);
     if (!ret && !strmap_put(&ix->objects, k->ptr, k->len, i, &created))
         ret = err_set(RC_NOMEM, NULL, "out of memory");
@@ -255,6 +257,7 @@ static int index_build(graph *g, const graph_opts *opts)
     strmap_init(&ix->objects, &g->arena);
     strmap_init(&ix->namespaces, &g->arena);
     strmap_init(&ix->crds, &g->arena);
+    strmap_init(&ix->groups, &g->arena);
     ix->ns = calloc(n ? n : 1, sizeof(*ix->ns));
     ix->plural = calloc(n ? n : 1, sizeof(*ix->plural));
     ix->cluster = calloc(n ? n : 1, sizeof(*ix->cluster));
@@ -285,6 +288,11 @@ const uint32_t *graph_by_kind_any_group(const graph *g, const char *kind,
                                         size_t *n)
 {
     return list_get(g->ix, &g->ix->kinds_any, kind, strlen(kind), n);
+}
+
+const uint32_t *graph_by_group(const graph *g, const char *group, size_t *n)
+{
+    return list_get(g->ix, &g->ix->groups, group, strlen(group), n);
 }
 
 const uint32_t *graph_in_namespace(const graph *g, const char *ns, size_t *n)
@@ -431,6 +439,7 @@ void graph_free(graph *g)
         strmap_dispose(&g->ix->objects);
         strmap_dispose(&g->ix->namespaces);
         strmap_dispose(&g->ix->crds);
+        strmap_dispose(&g->ix->groups);
         free(g->ix->ns);
         free(g->ix->plural);
         free(g->ix->cluster);

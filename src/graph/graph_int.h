@@ -19,6 +19,7 @@ struct graph_index {
     strmap objects;    /* "group\x1fkind\x1fns\x1fname" -> first resource */
     strmap namespaces; /* effective namespace -> list */
     strmap crds;       /* "group\x1fkind" -> CustomResourceDefinition id */
+    strmap groups;     /* API group -> list */
     id_list *lists;
     size_t nlists, lists_cap;
     const char **ns;     /* per resource: effective namespace */
@@ -51,6 +52,8 @@ const uint32_t *graph_by_kind_any_group(const graph *g, const char *kind,
  * namespace ("" for cluster-scoped) and name, or GRAPH_NONE. */
 uint32_t graph_find(const graph *g, const char *group, const char *kind,
                     const char *ns, const char *name);
+/* Resources of an API group ("" core), in input order. */
+const uint32_t *graph_by_group(const graph *g, const char *group, size_t *n);
 /* Resources whose effective namespace is ns, in input order. */
 const uint32_t *graph_in_namespace(const graph *g, const char *ns, size_t *n);
 
