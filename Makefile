@@ -132,7 +132,7 @@ golden: all
 	@RI_BIN=$(abspath $(PROG)) scripts/run-tests.sh golden
 
 golden-update: all
-	@RI_BIN=$(abspath $(PROG)) scripts/golden.sh --update
+	@RI_BIN=$(abspath $(PROG)) scripts/golden.sh --update render graph
 
 # The integration tests also need the plugin's own bin/ (release build).
 asan:

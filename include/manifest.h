@@ -151,4 +151,29 @@ int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
 int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
                       const doc_edits *edits);
 
+/* ---- re-emitting changed documents (emit_node.c) ----------------------- */
+
+/* root as clean block YAML (two-space indentation, keys in order, quoting
+ * kept so no scalar changes type). RC_INVALID for shapes it cannot write
+ * (a complex mapping key). */
+int node_emit_yaml(sbuf *out, const node *root, const char *eol);
+/* A changed document: `---`, its header comment lines (`# Source:`), then
+ * root as node_emit_yaml writes it. */
+int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,
+                           const node *root);
+
+/* ---- building nodes for mutations (build.c); all in the manifest's arena */
+
+node *node_new_str(manifest *m, const char *s); /* quoted when needed */
+node *node_new_plain(manifest *m, const char *s); /* e.g. true, 65532 */
+node *node_new_map(manifest *m);
+node *node_new_seq(manifest *m);
+/* Set key to value in a mapping (replacing the last occurrence, else
+ * appending). RC_NOMEM. */
+int node_map_set(manifest *m, node *map, const char *key, node *value);
+/* Insert item into a sequence at position at (count: append). */
+int node_seq_insert(manifest *m, node *seq, uint32_t at, node *item);
+/* Remove item at position at. */
+void node_seq_remove(node *seq, uint32_t at);
+
 #endif

@@ -10,6 +10,7 @@ static int cmd_help(int argc, char **argv);
 static const cli_command COMMANDS[] = {
     {"render", cmd_render,
      "order a manifest stream on stdin and write it on stdout (post-renderer)"},
+    {"graph", cmd_graph, "draw the dependency graph (text, DOT, Mermaid, JSON)"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show help for a command"},
 };

@@ -455,7 +455,8 @@ static uint32_t *candidates(const admit_ctx *a, size_t *n)
         for (j = 0; j < e->rules[i].groups.n; j++) {
             const uint32_t *l = graph_by_group(g, e->rules[i].groups.items[j],
                                                &m);
-            memcpy(ids + k, l, m * sizeof(*ids));
+            if (m) /* graph_by_group gives NULL for a group not present */
+                memcpy(ids + k, l, m * sizeof(*ids));
             k += m;
         }
     qsort(ids, k, sizeof(*ids), id_cmp);

@@ -189,11 +189,98 @@ static void test_corpus__render_keeps_documents_and_is_idempotent(void)
     CU_ASSERT(checked > 0); /* SOURCES.md's counts were read */
 }
 
+/* Same structure and values; quoted stays quoted, plain stays plain. */
+static int tree_equal(const node *a, const node *b, int depth)
+{
+    uint32_t i;
+    if (!a || !b || depth > 300)
+        return a == b;
+    if (a->type != b->type)
+        return 0;
+    if ((a->tag == NULL) != (b->tag == NULL) ||
+        (a->tag && strcmp(a->tag, b->tag)))
+        return 0;
+    switch (a->type) {
+    case NODE_SCALAR:
+        return (a->style == NODE_STYLE_PLAIN) ==
+                   (b->style == NODE_STYLE_PLAIN) &&
+               a->u.scalar.len == b->u.scalar.len &&
+               !memcmp(a->u.scalar.str, b->u.scalar.str, a->u.scalar.len);
+    case NODE_ALIAS:
+        return !strcmp(a->u.alias.name, b->u.alias.name);
+    default:
+        if (a->u.coll.count != b->u.coll.count)
+            return 0;
+        for (i = 0; i < a->u.coll.count; i++)
+            if (!tree_equal(a->u.coll.items[i], b->u.coll.items[i], depth + 1))
+                return 0;
+        return 1;
+    }
+}
+
+/* Every corpus document written by the tree emitter reads back as the same
+ * tree, and writing that again gives the same bytes. */
+static void emit_check_file(const char *path, const char *file, size_t *docs)
+{
+    char *in = NULL;
+    size_t len, i;
+    manifest *m = NULL;
+    ASSERT_RC_OK(reader_read_path(&in, &len, path, (size_t)1 << 30));
+    ASSERT_RC_OK(manifest_parse(&m, "<c>", in, len, NULL));
+    for (i = 0; i < m->ndocs; i++) {
+        sbuf once = SBUF_INIT, twice = SBUF_INIT;
+        manifest *back = NULL;
+        int same;
+        if (node_is_null(m->docs[i].root))
+            continue;
+        sbuf_init(&once, (size_t)-1);
+        sbuf_init(&twice, (size_t)-1);
+        CU_ASSERT_EQUAL(node_emit_yaml(&once, m->docs[i].root, "\n"), RC_OK);
+        same = manifest_parse(&back, "<re>", sbuf_cstr(&once), once.len,
+                              NULL) == RC_OK &&
+               back->ndocs == 1 &&
+               tree_equal(m->docs[i].root, back->docs[0].root, 0);
+        if (same)
+            node_emit_yaml(&twice, back->docs[0].root, "\n");
+        same = same && twice.len == once.len &&
+               !memcmp(sbuf_cstr(&once), sbuf_cstr(&twice), once.len);
+        if (!same)
+            fprintf(stderr, "\n  %s: document %zu does not survive the tree "
+                            "emitter\n", file, i);
+        CU_ASSERT(same);
+        *docs += 1;
+        manifest_free(back);
+        sbuf_dispose(&once);
+        sbuf_dispose(&twice);
+    }
+    manifest_free(m);
+    free(in);
+}
+
+static void test_corpus__tree_emitter_round_trips(void)
+{
+    DIR *d = opendir(corpus_dir());
+    struct dirent *e;
+    char path[4096];
+    size_t docs = 0;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    while ((e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", corpus_dir(), e->d_name);
+        emit_check_file(path, e->d_name, &docs);
+    }
+    closedir(d);
+    CU_ASSERT(docs > 500);
+}
+
 void suite_corpus(void)
 {
     static const test_case cases[] = {
         {"render_keeps_documents_and_is_idempotent",
          test_corpus__render_keeps_documents_and_is_idempotent},
+        {"tree_emitter_round_trips", test_corpus__tree_emitter_round_trips},
         {NULL, NULL},
     };
     CU_pSuite s = test_add_suite("corpus", cases, NULL, NULL);

@@ -1,0 +1,75 @@
+/*
+ * output: the dependency graph for people and programs, one format per
+ * file: text (graph_text.c), Graphviz DOT (graph_dot.c), Mermaid
+ * (graph_mermaid.c) and JSON (graph_json.c, DESIGN.md "Interfaces").
+ * Every function appends to out and borrows the graph; the output depends
+ * only on the graph (render order, never hash order).
+ * Returns RC_OK, RC_NOMEM, or RC_LIMIT when out reached its size cap.
+ */
+#ifndef READYINSTALL_OUTPUT_H
+#define READYINSTALL_OUTPUT_H
+
+#include <stdint.h>
+
+#include "graph.h"
+#include "util.h"
+
+typedef enum {
+    GRAPH_FMT_TEXT,
+    GRAPH_FMT_DOT,
+    GRAPH_FMT_MERMAID,
+    GRAPH_FMT_JSON
+} graph_format;
+
+enum {
+    OUTPUT_JSON_PRETTY = 1u << 0 /* indented, one value a line */
+};
+
+/* The graph in format f (JSON as output_graph_json(..., OUTPUT_JSON_PRETTY)). */
+int output_graph(sbuf *out, const graph *g, graph_format f);
+
+/* Edges in render order of their target, each with its detail line, then the
+ * render order, then the cycles with every member's template. */
+int output_graph_text(sbuf *out, const graph *g);
+/* `digraph readyinstall`, one cluster per namespace; for `dot -Tsvg`. */
+int output_graph_dot(sbuf *out, const graph *g);
+/* `flowchart LR`, one subgraph per namespace; renders on GitHub. */
+int output_graph_mermaid(sbuf *out, const graph *g);
+/* {"version":1,"nodes":[...],"edges":[...],"order":[...],"cycles":[...]};
+ * flags: OUTPUT_JSON_* bits. Ends with a line break. */
+int output_graph_json(sbuf *out, const graph *g, unsigned flags);
+
+/* ---- shared by the formats ------------------------------------------- */
+
+/* Resources grouped by effective namespace, for DOT clusters and Mermaid
+ * subgraphs. Groups and members follow the render order; cluster-scoped
+ * objects and virtual nodes are in no group. Heap arrays: free with
+ * output_ns_groups_dispose(). */
+typedef struct output_ns_groups {
+    size_t ngroups;
+    const char **name;    /* name[i]: namespace of group i (borrowed) */
+    uint32_t *start;      /* group i: members[start[i] .. start[i + 1]) */
+    uint32_t *members;    /* node ids */
+    uint32_t *loose;      /* nodes in no group: render order, then virtual */
+    size_t nloose;
+    uint32_t *cycle;      /* per node: 1 + index of its cycle, 0 if none */
+    uint32_t *group;      /* per node: its group, or UINT32_MAX */
+} output_ns_groups;
+
+int output_ns_groups_build(output_ns_groups *out, const graph *g);
+/* The group a `namespace` edge can be drawn to as a whole (the Namespace
+ * object -> the box of its namespace) instead of one edge per member, or
+ * UINT32_MAX. Edges inside a cycle are always drawn one by one. */
+uint32_t output_ns_edge_group(const output_ns_groups *grp, const graph *g,
+                              const graph_edge *e);
+void output_ns_groups_dispose(output_ns_groups *grp);
+
+/* Position of every node in the render order (size graph_node_count()): a
+ * virtual node sits just before its first resource successor, or after
+ * every resource when it has none. */
+int output_node_rank(uint32_t **out, const graph *g);
+
+/* RC_OK, or the error for a failed sbuf (RC_LIMIT / RC_NOMEM), set once. */
+int output_check(const sbuf *out);
+
+#endif

@@ -1,0 +1,453 @@
+/* `readyinstall graph`: draw the dependency graph of a manifest or chart. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "exit.h"
+#include "graph.h"
+#include "helm.h"
+#include "model.h"
+#include "opts.h"
+#include "output.h"
+#include "reader.h"
+
+#define PROG "readyinstall graph"
+#define HELM_STDERR_MAX ((size_t)16 << 20)
+
+enum {
+    O_HELP = 1,
+    O_FORMAT,
+    O_COMPACT,
+    O_NAMESPACE,
+    O_RELEASE,
+    O_HELM,
+    O_VALUES,
+    O_SET,
+    O_SET_STRING,
+    O_SET_FILE,
+    O_SET_JSON,
+    O_KUBE_VERSION,
+    O_API_VERSIONS,
+    O_INCLUDE_CRDS,
+    O_MAX_INPUT,
+    O_MAX_DOCS,
+    O_MAX_DEPTH,
+    O_MAX_SCALAR,
+    O_MAX_ALIASES,
+    O_ALLOW_DUP
+};
+
+static const opt_spec GRAPH_OPTS[] = {
+    {O_FORMAT, "format", 'o', OPT_VALUE, "FORMAT",
+     "text (default), dot, mermaid or json; see FORMATS"},
+    {O_COMPACT, "compact", 0, OPT_FLAG, NULL,
+     "with --format json: one line instead of indented"},
+    {O_NAMESPACE, "namespace", 'n', OPT_VALUE, "NS",
+     "the release namespace: where objects that name none live\n"
+     "(also passed to helm template for a chart)"},
+    {O_RELEASE, "release", 0, OPT_VALUE, "NAME",
+     "release name for helm template (default \"release\")"},
+    {O_HELM, "helm", 0, OPT_VALUE, "PATH",
+     "the helm binary (default $HELM_BIN, else helm from PATH)"},
+    {O_VALUES, "values", 'f', OPT_VALUE, "FILE",
+     "chart only, passed to helm template; may repeat"},
+    {O_SET, "set", 0, OPT_VALUE, "K=V", "chart only, as helm's --set"},
+    {O_SET_STRING, "set-string", 0, OPT_VALUE, "K=V",
+     "chart only, as helm's --set-string"},
+    {O_SET_FILE, "set-file", 0, OPT_VALUE, "K=PATH",
+     "chart only, as helm's --set-file"},
+    {O_SET_JSON, "set-json", 0, OPT_VALUE, "K=JSON",
+     "chart only, as helm's --set-json"},
+    {O_KUBE_VERSION, "kube-version", 0, OPT_VALUE, "VER",
+     "chart only, as helm's --kube-version (.Capabilities)"},
+    {O_API_VERSIONS, "api-versions", 0, OPT_VALUE, "LIST",
+     "chart only, as helm's --api-versions (.Capabilities)"},
+    {O_INCLUDE_CRDS, "include-crds", 0, OPT_FLAG, NULL,
+     "chart only: also draw the chart's crds/ directory"},
+    {O_MAX_INPUT, "max-input-bytes", 0, OPT_VALUE, "SIZE",
+     "refuse larger input (default 1G; K, M, G suffixes)"},
+    {O_MAX_DOCS, "max-documents", 0, OPT_VALUE, "N",
+     "refuse more documents (default 1000000)"},
+    {O_MAX_DEPTH, "max-depth", 0, OPT_VALUE, "N",
+     "refuse deeper nesting (default 256)"},
+    {O_MAX_SCALAR, "max-scalar-bytes", 0, OPT_VALUE, "SIZE",
+     "refuse larger single values (default 64M)"},
+    {O_MAX_ALIASES, "max-aliases", 0, OPT_VALUE, "N",
+     "refuse more YAML aliases (default 10000)"},
+    {O_ALLOW_DUP, "allow-duplicate-keys", 0, OPT_FLAG, NULL,
+     "accept a mapping with a repeated key (the last wins)"},
+    {O_HELP, "help", 'h', OPT_FLAG, NULL, "show this help"},
+    {0, NULL, 0, OPT_FLAG, NULL, NULL},
+};
+
+static void graph_help(FILE *out)
+{
+    fputs(
+        "Usage: readyinstall graph [OPTIONS] [FILE|-|CHART_DIR]\n"
+        "\n"
+        "Shows which objects of a release must exist or be ready before "
+        "which\n"
+        "others, and why: a CRD before its custom resources, a webhook's\n"
+        "Deployment before the objects the webhook admits, a cert-manager\n"
+        "Certificate before the pods that mount its Secret, and so on. The\n"
+        "input is a manifest FILE, stdin (- or nothing), or a chart "
+        "directory\n"
+        "(with Chart.yaml) or .tgz, rendered with `helm template`.\n"
+        "\n"
+        "Examples:\n"
+        "  readyinstall graph ./mychart --values prod.yaml -n monitoring\n"
+        "  readyinstall graph manifest.yaml --format mermaid > graph.mmd\n"
+        "  helm template rel ./mychart | readyinstall graph -\n"
+        "  readyinstall graph ./mychart --format dot | dot -Tsvg > graph.svg\n"
+        "  readyinstall graph ./mychart --format json | jq '.edges[] | "
+        "select(.reason == \"webhook\")'\n"
+        "\n"
+        "Options:\n",
+        out);
+    opt_print_help(out, GRAPH_OPTS);
+    fputs(
+        "\n"
+        "FORMATS\n"
+        "  text     for reading in a terminal: every edge as\n"
+        "             Certificate/demo/web-tls -> Deployment/demo/web  "
+        "[certificate-secret]\n"
+        "                 <why, naming the field>\n"
+        "           then the order readyinstall render writes, then any "
+        "cycles\n"
+        "           with each member's template.\n"
+        "  dot      Graphviz, for a picture: pipe into `dot -Tsvg > graph.svg`"
+        "\n"
+        "           (or -Tpng). One box per namespace; edges are labelled "
+        "with\n"
+        "           their reason, dashed when only informational, dotted "
+        "when\n"
+        "           optional or when a selector could not be decided; "
+        "cycles\n"
+        "           are red. A "
+        "Namespace's edges to everything in it are one arrow\n"
+        "           to its box. In the SVG, hovering shows templates and "
+        "edge\n"
+        "           details.\n"
+        "  mermaid  a flowchart for Markdown: put it in a ```mermaid block "
+        "in a\n"
+        "           GitHub issue, pull request or README (drawn like dot; "
+        "very\n"
+        "           large releases exceed what GitHub renders: use dot).\n"
+        "  json     for scripts: {\"version\":1,\"nodes\":[...],\"edges\":"
+        "[...],\n"
+        "           \"order\":[...],\"cycles\":[...]}; an edge's \"from\" "
+        "must be\n"
+        "           ready before its \"to\"; \"order\" is the render "
+        "order.\n"
+        "\n"
+        "EXIT STATUS\n"
+        "  0 success, 2 usage error, 3 invalid input (bad YAML, not a "
+        "Kubernetes\n"
+        "  object, a limit exceeded), 4 helm could not be run or failed "
+        "(its\n"
+        "  messages are shown), 70 internal error or output not written.\n",
+        out);
+}
+
+typedef struct graph_cfg {
+    const char *input;
+    graph_format format;
+    unsigned json_flags;
+    const char *namespace;
+    const char *release;
+    const char *helm;
+    const char **helm_args; /* pass-through to helm template, NULL-ended */
+    size_t nhelm_args;
+    const char *first_helm_opt; /* for "applies only to a chart" */
+    manifest_opts mopts;
+} graph_cfg;
+
+static int size_opt(const char *name, const char *v, size_t *out)
+{
+    if (opt_parse_size(v, out) != 0 || *out == 0)
+        return cli_usage_error("graph", "--%s: '%s' is not a positive size",
+                               name, v);
+    return 0;
+}
+
+static int parse_format(graph_cfg *c, const char *v)
+{
+    static const struct {
+        const char *name;
+        graph_format f;
+    } F[] = {{"text", GRAPH_FMT_TEXT},
+             {"dot", GRAPH_FMT_DOT},
+             {"mermaid", GRAPH_FMT_MERMAID},
+             {"json", GRAPH_FMT_JSON}};
+    size_t i;
+    for (i = 0; i < sizeof(F) / sizeof(F[0]); i++) {
+        if (!strcmp(v, F[i].name)) {
+            c->format = F[i].f;
+            return 0;
+        }
+    }
+    return cli_usage_error(
+        "graph", "--format: '%s' is not one of text, dot, mermaid, json", v);
+}
+
+/* Remember a helm template option and its value (value NULL for a flag). */
+static void helm_arg(graph_cfg *c, const char *flag, const char *value)
+{
+    if (!c->first_helm_opt)
+        c->first_helm_opt = flag;
+    c->helm_args[c->nhelm_args++] = flag;
+    if (value)
+        c->helm_args[c->nhelm_args++] = value;
+    c->helm_args[c->nhelm_args] = NULL;
+}
+
+static int parse_args(graph_cfg *c, int argc, char **argv, int *done)
+{
+    opt_parser p;
+    int id;
+    bounds *lim = &c->mopts.lim;
+    opt_parser_init(&p, GRAPH_OPTS, argc, argv);
+    *done = 0;
+    while ((id = opt_next(&p)) != OPT_END) {
+        int bad = 0;
+        switch (id) {
+        case O_HELP:
+            graph_help(stdout);
+            *done = 1;
+            return EXIT_OK;
+        case O_FORMAT: bad = parse_format(c, p.value); break;
+        case O_COMPACT: c->json_flags &= ~(unsigned)OUTPUT_JSON_PRETTY; break;
+        case O_NAMESPACE: c->namespace = p.value; break;
+        case O_RELEASE: c->release = p.value; break;
+        case O_HELM: c->helm = p.value; break;
+        case O_VALUES: helm_arg(c, "--values", p.value); break;
+        case O_SET: helm_arg(c, "--set", p.value); break;
+        case O_SET_STRING: helm_arg(c, "--set-string", p.value); break;
+        case O_SET_FILE: helm_arg(c, "--set-file", p.value); break;
+        case O_SET_JSON: helm_arg(c, "--set-json", p.value); break;
+        case O_KUBE_VERSION: helm_arg(c, "--kube-version", p.value); break;
+        case O_API_VERSIONS: helm_arg(c, "--api-versions", p.value); break;
+        case O_INCLUDE_CRDS: helm_arg(c, "--include-crds", NULL); break;
+        case O_MAX_INPUT: bad = size_opt("max-input-bytes", p.value, &lim->input_bytes); break;
+        case O_MAX_DOCS: bad = size_opt("max-documents", p.value, &lim->documents); break;
+        case O_MAX_DEPTH: bad = size_opt("max-depth", p.value, &lim->depth); break;
+        case O_MAX_SCALAR: bad = size_opt("max-scalar-bytes", p.value, &lim->scalar_bytes); break;
+        case O_MAX_ALIASES: bad = size_opt("max-aliases", p.value, &lim->aliases); break;
+        case O_ALLOW_DUP: c->mopts.allow_duplicate_keys = 1; break;
+        case OPT_POSITIONAL:
+            if (c->input)
+                return cli_usage_error("graph",
+                                       "only one input (got '%s' and '%s')",
+                                       c->input, p.value);
+            c->input = p.value;
+            break;
+        default:
+            return cli_usage_error("graph", "%s", p.error);
+        }
+        if (bad)
+            return bad;
+    }
+    return EXIT_OK;
+}
+
+static int has_suffix(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+    return n >= k && !strcmp(s + n - k, suffix);
+}
+
+/* 1 when path is a chart for helm template: a directory holding
+ * Chart.yaml, or a packaged chart (.tgz); 0 for a manifest; -1 after a
+ * usage error was printed. */
+static int input_is_chart(const char *path)
+{
+    struct stat st;
+    char buf[4096];
+    if (stat(path, &st) != 0)
+        return 0; /* the reader reports it */
+    if (!S_ISDIR(st.st_mode))
+        return S_ISREG(st.st_mode) &&
+               (has_suffix(path, ".tgz") || has_suffix(path, ".tar.gz"));
+    if ((size_t)snprintf(buf, sizeof(buf), "%s/Chart.yaml", path) <
+            sizeof(buf) &&
+        stat(buf, &st) == 0)
+        return 1;
+    cli_usage_error("graph",
+                    "'%s' is a directory without Chart.yaml: give a chart "
+                    "directory, a manifest file, or - for stdin",
+                    path);
+    return -1;
+}
+
+static int exit_for(int code)
+{
+    switch (code) {
+    case RC_PARSE:
+    case RC_INVALID:
+    case RC_LIMIT:
+    case RC_IO: /* could not read the input */
+        return EXIT_INPUT;
+    default:
+        return EXIT_INTERNAL;
+    }
+}
+
+static void report_error(manifest *m)
+{
+    char tmpl[512];
+    const char *t = m ? manifest_error_template(m, tmpl, sizeof(tmpl)) : NULL;
+    err_print(stderr, PROG, m ? &m->src : NULL, err_last(), t);
+}
+
+static int write_all(const sbuf *out)
+{
+    if (out->len && fwrite(out->ptr, 1, out->len, stdout) != out->len)
+        return -1;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return -1;
+    return fclose(stdout) == 0 ? 0 : -1;
+}
+
+/* Render the chart into *buf; EXIT_OK or the exit code to return. */
+static int render_chart(const graph_cfg *c, char **buf, size_t *len)
+{
+    sbuf man = SBUF_INIT, err = SBUF_INIT;
+    const char *helm = c->helm;
+    int status = -1, ret, code = EXIT_OK;
+    if (!helm || !*helm)
+        helm = getenv("HELM_BIN");
+    if (!helm || !*helm)
+        helm = "helm";
+    sbuf_init(&man, c->mopts.lim.input_bytes);
+    sbuf_init(&err, HELM_STDERR_MAX);
+    ret = helm_template(&man, &err, helm, c->release, c->input,
+                        c->helm_args, &status);
+    /* helm's own warnings and errors, as helm would show them */
+    if (err.len)
+        fwrite(err.ptr, 1, err.len, stderr);
+    if (ret == RC_LIMIT && sbuf_failed(&man)) {
+        report_error(NULL);
+        fprintf(stderr, "  (raise the limit with --max-input-bytes)\n");
+        code = EXIT_INPUT;
+    } else if (ret) {
+        report_error(NULL);
+        code = ret == RC_NOMEM ? EXIT_INTERNAL : EXIT_HELM;
+    } else if (status != 0) {
+        fprintf(stderr,
+                PROG ": error: %s template %s %s failed (exit status %d)\n",
+                helm, c->release, c->input, status);
+        code = EXIT_HELM;
+    } else {
+        *len = man.len;
+        *buf = man.ptr; /* hand the bytes over */
+        man.ptr = NULL;
+    }
+    sbuf_dispose(&man);
+    sbuf_dispose(&err);
+    return code;
+}
+
+static int run(const graph_cfg *c, int chart)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    manifest *m = NULL;
+    model *md = NULL;
+    graph *g = NULL;
+    graph_opts gopts = GRAPH_OPTS_INIT;
+    sbuf out = SBUF_INIT;
+    const char *path = c->input ? c->input : "-";
+    const char *name = chart ? "<helm template>"
+                       : strcmp(path, "-") ? path : "<stdin>";
+    int ret, code = EXIT_OK;
+    err_clear();
+    sbuf_init(&out, BOUND_OUTPUT_MAX);
+    gopts.release_namespace = c->namespace;
+    if (chart) {
+        code = render_chart(c, &buf, &len);
+        if (code)
+            goto done;
+        ret = RC_OK;
+    } else {
+        ret = reader_read_path(&buf, &len, path, c->mopts.lim.input_bytes);
+    }
+    if (!ret)
+        ret = manifest_parse(&m, name, buf ? buf : "", len, &c->mopts);
+    if (!ret)
+        ret = model_build(&md, m);
+    if (!ret)
+        ret = graph_build(&g, md, &gopts);
+    if (!ret && c->format == GRAPH_FMT_JSON)
+        ret = output_graph_json(&out, g, c->json_flags);
+    else if (!ret)
+        ret = output_graph(&out, g, c->format);
+    if (ret) {
+        report_error(m);
+        code = exit_for(ret);
+    } else if (write_all(&out) != 0) {
+        fprintf(stderr, PROG ": error: writing the output failed: %s\n",
+                strerror(errno));
+        code = EXIT_INTERNAL;
+    }
+done:
+    sbuf_dispose(&out);
+    graph_free(g);
+    model_free(md);
+    manifest_free(m);
+    free(buf);
+    return code;
+}
+
+int cmd_graph(int argc, char **argv)
+{
+    graph_cfg c;
+    manifest_opts defaults = MANIFEST_OPTS_INIT;
+    int done, ret, chart = 0;
+    memset(&c, 0, sizeof(c));
+    c.mopts = defaults;
+    c.format = GRAPH_FMT_TEXT;
+    c.json_flags = OUTPUT_JSON_PRETTY;
+    c.release = "release";
+    /* at most one flag and one value per argument */
+    c.helm_args = calloc((size_t)(argc > 0 ? argc : 0) * 2 + 4,
+                         sizeof(*c.helm_args));
+    if (!c.helm_args) {
+        fprintf(stderr, PROG ": error: out of memory\n");
+        return EXIT_INTERNAL;
+    }
+    ret = parse_args(&c, argc, argv, &done);
+    if (ret || done)
+        goto done;
+    if (c.input && strcmp(c.input, "-") != 0)
+        chart = input_is_chart(c.input);
+    if (chart < 0) {
+        ret = EXIT_USAGE;
+        goto done;
+    }
+    if (!chart && c.first_helm_opt) {
+        ret = cli_usage_error("graph",
+                              "%s applies only to a chart directory; '%s' is "
+                              "read as a rendered manifest",
+                              c.first_helm_opt, c.input ? c.input : "-");
+        goto done;
+    }
+    if (chart && (!*c.release || c.release[0] == '-')) {
+        ret = cli_usage_error("graph", "--release: '%s' is not a release name",
+                              c.release);
+        goto done;
+    }
+    if (!c.input && isatty(STDIN_FILENO)) {
+        ret = cli_usage_error("graph", "no input: give a FILE, a CHART_DIR, "
+                                       "or - to read a manifest from stdin");
+        goto done;
+    }
+    if (chart && c.namespace)
+        helm_arg(&c, "--namespace", c.namespace);
+    ret = run(&c, chart);
+done:
+    free(c.helm_args);
+    return ret;
+}

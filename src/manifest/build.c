@@ -1,0 +1,119 @@
+/* New nodes for mutations. Their offsets are 0: they have no place in the
+ * input, so only the tree emitter writes them. */
+#include <string.h>
+#include <strings.h>
+
+#include "manifest.h"
+
+static node *alloc_node(manifest *m, node_type t)
+{
+    node *n = arena_alloc(&m->arena, sizeof(*n));
+    if (n)
+        n->type = (uint8_t)t;
+    return n;
+}
+
+/* Characters that keep a plain scalar a string that reads back the same. */
+static int plain_safe(const char *s)
+{
+    static const char *const words[] = {"true", "false", "yes", "no", "on",
+                                        "off", "null", "y", "n", "~"};
+    size_t i, n = strlen(s);
+    if (!n || strchr("-?:,[]{}#&*!|>'\"%@` ", s[0]))
+        return 0;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcasecmp(s, words[i]))
+            return 0;
+    if (strspn(s, "0123456789.+-eExXoO_") == n)
+        return 0; /* would read back as a number */
+    for (i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if (c < 0x20 || c == '#' || (c == ':' && (s[i + 1] == ' ' || !s[i + 1])))
+            return 0;
+    }
+    return s[n - 1] != ' ';
+}
+
+static node *new_scalar(manifest *m, const char *s, node_style style)
+{
+    node *n = alloc_node(m, NODE_SCALAR);
+    if (!n)
+        return NULL;
+    n->style = (uint8_t)style;
+    n->u.scalar.len = (uint32_t)strlen(s);
+    n->u.scalar.str = arena_strdup(&m->arena, s);
+    return n->u.scalar.str ? n : NULL;
+}
+
+node *node_new_str(manifest *m, const char *s)
+{
+    return new_scalar(m, s, plain_safe(s) ? NODE_STYLE_PLAIN
+                                           : NODE_STYLE_DOUBLE);
+}
+
+node *node_new_plain(manifest *m, const char *s)
+{
+    return new_scalar(m, s, NODE_STYLE_PLAIN);
+}
+
+node *node_new_map(manifest *m) { return alloc_node(m, NODE_MAPPING); }
+
+node *node_new_seq(manifest *m) { return alloc_node(m, NODE_SEQUENCE); }
+
+/* Room for one more item: arrays are exact-sized, so copy into a new one. */
+static int grow_items(manifest *m, node *c, uint32_t extra)
+{
+    node **items = arena_alloc(&m->arena,
+                               (c->u.coll.count + extra) * sizeof(node *));
+    if (!items)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    if (c->u.coll.count)
+        memcpy(items, c->u.coll.items, c->u.coll.count * sizeof(node *));
+    c->u.coll.items = items;
+    return RC_OK;
+}
+
+int node_map_set(manifest *m, node *map, const char *key, node *value)
+{
+    uint32_t i, found = UINT32_MAX;
+    node *k;
+    for (i = 0; i + 1 < map->u.coll.count; i += 2) {
+        const char *s = node_str(map->u.coll.items[i]);
+        if (s && !strcmp(s, key))
+            found = i;
+    }
+    if (found != UINT32_MAX) {
+        map->u.coll.items[found + 1] = value;
+        return RC_OK;
+    }
+    k = node_new_str(m, key);
+    if (!k || grow_items(m, map, 2))
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    map->u.coll.items[map->u.coll.count++] = k;
+    map->u.coll.items[map->u.coll.count++] = value;
+    return RC_OK;
+}
+
+int node_seq_insert(manifest *m, node *seq, uint32_t at, node *item)
+{
+    uint32_t i;
+    if (grow_items(m, seq, 1))
+        return RC_NOMEM;
+    if (at > seq->u.coll.count)
+        at = seq->u.coll.count;
+    for (i = seq->u.coll.count; i > at; i--)
+        seq->u.coll.items[i] = seq->u.coll.items[i - 1];
+    seq->u.coll.items[at] = item;
+    seq->u.coll.count++;
+    return RC_OK;
+}
+
+void node_seq_remove(node *seq, uint32_t at)
+{
+    uint32_t i;
+    if (at >= seq->u.coll.count)
+        return;
+    for (i = at; i + 1 < seq->u.coll.count; i++)
+        seq->u.coll.items[i] = seq->u.coll.items[i + 1];
+    seq->u.coll.count--;
+}

@@ -1,0 +1,293 @@
+/*
+ * Writing a node tree as clean block YAML: two-space indentation, keys in
+ * their order, block style throughout. Used only for documents a mutation
+ * changed; comments inside such a document are lost (its header comments,
+ * e.g. Helm 3's `# Source:`, are kept). Scalars keep their quoting: a value
+ * that was quoted stays a string, a plain one stays plain, so no value
+ * changes type on the way through.
+ */
+#include <string.h>
+
+#include "manifest.h"
+
+#define EMIT_DEPTH_MAX 512
+
+typedef struct emitter {
+    sbuf *out;
+    const char *eol;
+} emitter;
+
+static void indent_to(emitter *e, size_t n)
+{
+    size_t i;
+    for (i = 0; i < n; i++)
+        sbuf_putc(e->out, ' ');
+}
+
+static void put_double_quoted(emitter *e, const char *s, size_t len)
+{
+    size_t i;
+    sbuf_putc(e->out, '"');
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        switch (c) {
+        case '"': sbuf_puts(e->out, "\\\""); break;
+        case '\\': sbuf_puts(e->out, "\\\\"); break;
+        case '\n': sbuf_puts(e->out, "\\n"); break;
+        case '\t': sbuf_puts(e->out, "\\t"); break;
+        case '\r': sbuf_puts(e->out, "\\r"); break;
+        case '\0': sbuf_puts(e->out, "\\0"); break;
+        default:
+            if (c < 0x20 || c == 0x7F)
+                sbuf_printf(e->out, "\\x%02x", c);
+            else
+                sbuf_putc(e->out, (char)c);
+        }
+    }
+    sbuf_putc(e->out, '"');
+}
+
+/* A literal block keeps the text readable when every line is printable
+ * and the first line does not start with a space (no indicator needed). */
+static int literal_ok(const char *s, size_t len)
+{
+    size_t i;
+    if (!len || s[0] == ' ' || s[0] == '\n')
+        return 0;
+    for (i = 0; i < len; i++) {
+        unsigned char c = (unsigned char)s[i];
+        if ((c < 0x20 && c != '\n') || c == 0x7F)
+            return 0;
+        if ((c == ' ' || c == '\t') && (i + 1 == len || s[i + 1] == '\n'))
+            return 0; /* trailing spaces on a line: easy to lose */
+    }
+    return memchr(s, '\n', len) != NULL;
+}
+
+static void put_literal(emitter *e, const char *s, size_t len, size_t ind)
+{
+    size_t trail = 0, i, start = 0;
+    while (trail < len && s[len - 1 - trail] == '\n')
+        trail++;
+    sbuf_puts(e->out, trail == 0 ? "|-" : trail == 1 ? "|" : "|+");
+    sbuf_puts(e->out, e->eol);
+    for (i = 0; i <= len; i++) {
+        if (i < len && s[i] != '\n')
+            continue;
+        if (i == len && start == len)
+            break;
+        if (i > start) {
+            indent_to(e, ind);
+            sbuf_put(e->out, s + start, i - start);
+        }
+        if (i < len)
+            sbuf_puts(e->out, e->eol);
+        start = i + 1;
+    }
+    if (trail == 0)
+        sbuf_puts(e->out, e->eol);
+}
+
+static void put_tag(emitter *e, const char *tag)
+{
+    static const char std[] = "tag:yaml.org,2002:";
+    if (!strncmp(tag, std, sizeof(std) - 1))
+        sbuf_printf(e->out, "!!%s ", tag + sizeof(std) - 1);
+    else if (tag[0] == '!' && !strchr(tag, ' '))
+        sbuf_printf(e->out, "%s ", tag);
+    else
+        sbuf_printf(e->out, "!<%s> ", tag);
+}
+
+/* A scalar after "key: " or "- " (or as a key); ends the line itself only
+ * for literal blocks (*ended = 1). */
+static void put_scalar(emitter *e, const node *n, size_t ind, int as_key,
+                       int *ended)
+{
+    const char *s = n->u.scalar.str;
+    size_t len = n->u.scalar.len;
+    *ended = 0;
+    switch (n->style) {
+    case NODE_STYLE_PLAIN:
+        sbuf_put(e->out, s, len);
+        return;
+    case NODE_STYLE_SINGLE:
+        if (!memchr(s, '\n', len) && !memchr(s, '\0', len)) {
+            size_t i;
+            sbuf_putc(e->out, '\'');
+            for (i = 0; i < len; i++) {
+                if (s[i] == '\'')
+                    sbuf_putc(e->out, '\'');
+                sbuf_putc(e->out, s[i]);
+            }
+            sbuf_putc(e->out, '\'');
+            return;
+        }
+        break;
+    case NODE_STYLE_LITERAL:
+    case NODE_STYLE_FOLDED:
+        if (!as_key && literal_ok(s, len)) {
+            put_literal(e, s, len, ind);
+            *ended = 1;
+            return;
+        }
+        break;
+    default:
+        break;
+    }
+    put_double_quoted(e, s, len);
+}
+
+static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
+                    int depth);
+
+/* Anchor and tag of n, then a space, before its value. */
+static void put_props(emitter *e, const node *n)
+{
+    if (n->anchor)
+        sbuf_printf(e->out, "&%s ", n->anchor);
+    if (n->tag)
+        put_tag(e, n->tag);
+}
+
+static int put_mapping(emitter *e, const node *n, size_t ind, int inline_first,
+                       int depth)
+{
+    uint32_t i;
+    for (i = 0; i + 1 < n->u.coll.count; i += 2) {
+        const node *k = n->u.coll.items[i], *v = n->u.coll.items[i + 1];
+        int ended, ret;
+        if (i > 0 || !inline_first)
+            indent_to(e, ind);
+        if (k->type == NODE_SCALAR) {
+            put_props(e, k);
+            put_scalar(e, k, ind, 1, &ended);
+        } else if (k->type == NODE_ALIAS) {
+            sbuf_printf(e->out, "*%s ", k->u.alias.name);
+        } else {
+            return err_set(RC_INVALID, NULL,
+                           "cannot re-emit a mapping with a complex key");
+        }
+        sbuf_putc(e->out, ':');
+        ret = put_node(e, v, ind + 2, 0, depth + 1);
+        if (ret)
+            return ret;
+    }
+    return RC_OK;
+}
+
+static int put_sequence(emitter *e, const node *n, size_t ind,
+                        int inline_first, int depth)
+{
+    uint32_t i;
+    for (i = 0; i < n->u.coll.count; i++) {
+        int ret;
+        if (i > 0 || !inline_first)
+            indent_to(e, ind);
+        sbuf_putc(e->out, '-');
+        ret = put_node(e, n->u.coll.items[i], ind + 2, 1, depth + 1);
+        if (ret)
+            return ret;
+    }
+    return RC_OK;
+}
+
+/*
+ * The value part of an entry, written after "key:" or "-": a space and an
+ * inline value and the line break, or the line break and the nested block.
+ * ind is the indentation of nested content.
+ */
+static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
+                    int depth)
+{
+    int ended;
+    if (depth > EMIT_DEPTH_MAX)
+        return err_set(RC_LIMIT, NULL, "document nested too deeply to re-emit");
+    if (n->type == NODE_ALIAS) {
+        sbuf_printf(e->out, " *%s%s", n->u.alias.name, e->eol);
+        return RC_OK;
+    }
+    if (n->type == NODE_SCALAR) {
+        if (n->style == NODE_STYLE_PLAIN && !n->u.scalar.len && !n->tag &&
+            !n->anchor) {
+            sbuf_puts(e->out, e->eol); /* an empty value: null */
+            return RC_OK;
+        }
+        sbuf_putc(e->out, ' ');
+        put_props(e, n);
+        put_scalar(e, n, ind, 0, &ended);
+        if (!ended)
+            sbuf_puts(e->out, e->eol);
+        return RC_OK;
+    }
+    if (!n->u.coll.count) {
+        sbuf_putc(e->out, ' ');
+        put_props(e, n);
+        sbuf_puts(e->out, n->type == NODE_MAPPING ? "{}" : "[]");
+        sbuf_puts(e->out, e->eol);
+        return RC_OK;
+    }
+    if (n->anchor || n->tag) {
+        sbuf_putc(e->out, ' ');
+        put_props(e, n);
+        after_dash = 0; /* properties end the line; content goes below */
+    }
+    if (after_dash && n->type == NODE_MAPPING) {
+        sbuf_putc(e->out, ' ');
+        return put_mapping(e, n, ind, 1, depth);
+    }
+    sbuf_puts(e->out, e->eol);
+    if (n->type == NODE_MAPPING)
+        return put_mapping(e, n, ind, 0, depth);
+    return put_sequence(e, n, ind, 0, depth);
+}
+
+int node_emit_yaml(sbuf *out, const node *root, const char *eol)
+{
+    emitter e;
+    int ended, ret = RC_OK;
+    e.out = out;
+    e.eol = eol;
+    if (!root)
+        return RC_OK;
+    if (root->type == NODE_ALIAS)
+        return err_set(RC_INVALID, NULL, "cannot re-emit an alias document");
+    put_props(&e, root);
+    if (root->type == NODE_SCALAR) {
+        put_scalar(&e, root, 0, 0, &ended);
+        if (!ended)
+            sbuf_puts(out, eol);
+    } else if (!root->u.coll.count) {
+        sbuf_puts(out, root->type == NODE_MAPPING ? "{}" : "[]");
+        sbuf_puts(out, eol);
+    } else {
+        if (root->anchor || root->tag) /* properties on their own line */
+            sbuf_puts(out, eol);
+        ret = root->type == NODE_MAPPING ? put_mapping(&e, root, 0, 0, 0)
+                                         : put_sequence(&e, root, 0, 0, 0);
+    }
+    return ret ? ret : out->failed;
+}
+
+int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,
+                           const node *root)
+{
+    const char *buf = m->src.buf, *eol = d->crlf ? "\r\n" : "\n";
+    uint32_t head = d->sep_end > d->sep_start ? d->sep_end : d->chunk_start;
+    uint32_t content = d->content;
+    size_t before;
+    sbuf_puts(out, "---");
+    sbuf_puts(out, eol);
+    /* header comments (`# Source: ...`) between the separator and content */
+    if (content > head && content <= d->chunk_end) {
+        uint32_t ls = content;
+        while (ls > head && buf[ls - 1] != '\n')
+            ls--;
+        sbuf_put(out, buf + head, ls - head);
+    }
+    before = out->len;
+    node_emit_yaml(out, root, eol);
+    if (!out->failed && out->len > before && out->ptr[out->len - 1] != '\n')
+        sbuf_puts(out, eol);
+    return out->failed;
+}
