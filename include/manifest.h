@@ -143,10 +143,11 @@ int doc_edits_add(doc_edits *e, uint32_t off, const char *text);
 void doc_edits_dispose(doc_edits *e);
 
 /* As manifest_emit, with edits[d] applied to document d (edits may be NULL;
- * an array of m->ndocs lists otherwise). Documents without edits are still
- * written byte for byte. */
+ * an array of m->ndocs lists otherwise), and documents with changed[d] set
+ * (changed may be NULL) written from their tree (manifest_emit_doc_tree).
+ * Other documents are still written byte for byte. */
 int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
-                         const doc_edits *edits);
+                         const doc_edits *edits, const uint8_t *changed);
 /* One document as emit writes it. */
 int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
                       const doc_edits *edits);

@@ -25,9 +25,44 @@ typedef struct annotate_stats {
     size_t skipped;   /* objects whose metadata could not be edited */
 } annotate_stats;
 
-/* Edits adding the chosen annotations; edits has one list per document
- * (m->ndocs), texts live in a. */
-int annotate_plan(doc_edits *edits, arena *a, const graph *g, unsigned which,
+/* Add the chosen annotations: as text edits (edits: one list per document,
+ * texts in a) to documents written back byte for byte, and into the tree of
+ * documents marked changed (changed: one flag per document, may be NULL). */
+int annotate_plan(doc_edits *edits, arena *a, manifest *m,
+                  const uint8_t *changed, const graph *g, unsigned which,
                   annotate_stats *stats);
+
+/* ---- wait init containers (inject_wait.c) ------------------------------ */
+
+#define INJECT_DEFAULT_IMAGE "busybox:1.36.1"
+
+typedef struct inject_opts {
+    int enabled;         /* --inject=auto; 0 for --inject=none */
+    const char *image;   /* --wait-image: needs /bin/sh, date, ls, sleep */
+    unsigned timeout_s;  /* --wait-timeout */
+    unsigned interval_s; /* --wait-interval */
+} inject_opts;
+
+#define INJECT_OPTS_INIT {1, INJECT_DEFAULT_IMAGE, 600, 10}
+
+typedef struct inject_entry {
+    uint32_t object;    /* resource id */
+    const char *what;   /* "injected" or "skipped" */
+    const char *detail; /* what was done, or why not */
+} inject_entry;
+
+typedef struct inject_log {
+    inject_entry *v;
+    size_t n, cap;
+} inject_log;
+
+void inject_log_dispose(inject_log *log);
+
+/* Inject into every workload consuming a Secret that a Certificate or an
+ * ExternalSecret of the manifest produces; changed[d] is set for each
+ * document whose tree was changed (it must then be written with
+ * manifest_emit_doc_tree). Entries go to log. RC_OK or RC_NOMEM. */
+int inject_waits(uint8_t *changed, inject_log *log, manifest *m, graph *g,
+                 const inject_opts *o);
 
 #endif

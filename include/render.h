@@ -7,6 +7,7 @@
 #define READYINSTALL_RENDER_H
 
 #include "manifest.h"
+#include "mutate.h"
 
 typedef enum {
     RENDER_ORDER_GRAPH = 0, /* dependencies, ties by kind (the default) */
@@ -19,18 +20,28 @@ typedef struct render_opts {
     render_order order;
     const char *release_namespace; /* NULL: inferred (graph_opts) */
     unsigned annotate;             /* ANNOTATE_* bits (mutate.h) */
+    inject_opts inject;            /* wait init containers */
 } render_opts;
 
-#define RENDER_OPTS_INIT {MANIFEST_OPTS_INIT, RENDER_ORDER_GRAPH, NULL, 0}
+#define RENDER_OPTS_INIT                                                     \
+    {MANIFEST_OPTS_INIT, RENDER_ORDER_GRAPH, NULL, 0, INJECT_OPTS_INIT}
 
 /* What a successful render found, for the caller to report. */
 typedef struct render_info {
     size_t documents, objects, edges, cycles;
     size_t annotated, not_annotated; /* --annotate: objects, and objects
                                         whose metadata could not be edited */
+    size_t injected, not_injected; /* workloads given a wait; skipped */
+    sbuf *report; /* when set: the --report JSON is written into it */
 } render_info;
 
 /*
+ * The --report JSON: {"version":1,"documents":N,"objects":N,"edges":N,
+ * "cycles":N,"moved":[{"object":{...},"from":I,"to":J}],
+ * "injected":[{"object":{...},"detail":"..."}],"skipped":[...same...],
+ * "annotated":N}. Objects as in lint JSON: apiVersion, kind, namespace,
+ * name, source; from/to are 0-based document positions in and out.
+ *
  * Render buf[0..len) (named name in errors) into out. *parsed receives the
  * manifest even on failure, for error reporting; the caller frees it with
  * manifest_free() and keeps buf alive until then.

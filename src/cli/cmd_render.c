@@ -23,7 +23,12 @@ enum {
     O_MAX_ALIASES,
     O_ALLOW_DUP,
     O_NAMESPACE,
-    O_ANNOTATE
+    O_ANNOTATE,
+    O_INJECT,
+    O_WAIT_IMAGE,
+    O_WAIT_TIMEOUT,
+    O_WAIT_INTERVAL,
+    O_REPORT
 };
 
 static const opt_spec RENDER_OPTS[] = {
@@ -45,6 +50,23 @@ static const opt_spec RENDER_OPTS[] = {
      "  helm.sh/depends-on/resource-groups (HIP-0025; only for\n"
      "  Helm versions that implement it: the API server rejects the\n"
      "  second key, so use it with helm template, not helm install)"},
+    {O_INJECT, "inject", 0, OPT_VALUE, "MODE",
+     "auto: give every workload that uses a Secret a cert-manager\n"
+     "Certificate or an ExternalSecret of this manifest writes an\n"
+     "init container that waits for its keys (its secret volume made\n"
+     "optional so the pod can start); none: change nothing\n"
+     "(default auto)"},
+    {O_WAIT_IMAGE, "wait-image", 0, OPT_VALUE, "IMAGE",
+     "image of the wait container; needs /bin/sh, date, ls, sleep\n"
+     "(default " INJECT_DEFAULT_IMAGE ")"},
+    {O_WAIT_TIMEOUT, "wait-timeout", 0, OPT_VALUE, "DUR",
+     "how long the wait container waits before failing, e.g. 10m\n"
+     "(default 10m: a Secret made after the pod started shows up\n"
+     "within the kubelet's sync period plus its cache TTL)"},
+    {O_WAIT_INTERVAL, "wait-interval", 0, OPT_VALUE, "DUR",
+     "how often it says what it still waits for (default 10s)"},
+    {O_REPORT, "report", 0, OPT_VALUE, "FILE",
+     "write JSON of what was moved, injected, skipped and why"},
     {O_LOG_FILE, "log-file", 0, OPT_VALUE, "PATH",
      "also write errors to PATH (mode 0600); under Helm 4 this\n"
      "happens by default, see ERRORS"},
@@ -131,6 +153,7 @@ static void render_help(FILE *out)
 typedef struct render_cfg {
     const char *input;
     const char *log_file;
+    const char *report;
     render_opts ropts;
 } render_cfg;
 
@@ -170,6 +193,31 @@ static int parse_args(render_cfg *c, int argc, char **argv, int *done)
                     p.value);
             break;
         case O_NAMESPACE: c->ropts.release_namespace = p.value; break;
+        case O_INJECT:
+            if (!strcmp(p.value, "auto"))
+                c->ropts.inject.enabled = 1;
+            else if (!strcmp(p.value, "none"))
+                c->ropts.inject.enabled = 0;
+            else
+                return cli_usage_error(
+                    "render", "--inject: '%s' is not one of auto, none",
+                    p.value);
+            break;
+        case O_WAIT_IMAGE: c->ropts.inject.image = p.value; break;
+        case O_WAIT_TIMEOUT:
+        case O_WAIT_INTERVAL: {
+            unsigned *dst = id == O_WAIT_TIMEOUT ? &c->ropts.inject.timeout_s
+                                                 : &c->ropts.inject.interval_s;
+            if (opt_parse_duration(p.value, dst) || !*dst)
+                return cli_usage_error("render",
+                                       "--%s: '%s' is not a duration like 90s "
+                                       "or 10m",
+                                       id == O_WAIT_TIMEOUT ? "wait-timeout"
+                                                            : "wait-interval",
+                                       p.value);
+            break;
+        }
+        case O_REPORT: c->report = p.value; break;
         case O_ANNOTATE: {
             char name[64];
             if (annotate_parse(p.value, &c->ropts.annotate, name,
@@ -237,6 +285,23 @@ static void report_error(const render_cfg *c, manifest *m)
     free(text);
 }
 
+static int write_report(const char *path, const sbuf *report)
+{
+    FILE *f = fopen(path, "w");
+    int ok;
+    if (!f) {
+        fprintf(stderr, PROG ": error: --report %s: %s\n", path,
+                strerror(errno));
+        return -1;
+    }
+    ok = fwrite(report->ptr ? report->ptr : "", 1, report->len, f) ==
+         report->len;
+    ok = fclose(f) == 0 && ok;
+    if (!ok)
+        fprintf(stderr, PROG ": error: --report %s: write failed\n", path);
+    return ok ? 0 : -1;
+}
+
 /* Only Helm 3 and direct use show stderr on success; still say it. */
 static void report_warnings(const render_info *info)
 {
@@ -245,6 +310,10 @@ static void report_warnings(const render_info *info)
                 PROG ": warning: %zu dependency cycle%s; their members keep "
                 "their input order (readyinstall graph shows them)\n",
                 info->cycles, info->cycles == 1 ? "" : "s");
+    if (info->not_injected)
+        fprintf(stderr,
+                PROG ": note: %zu wait injection%s skipped (see --report)\n",
+                info->not_injected, info->not_injected == 1 ? "" : "s");
     if (info->not_annotated)
         fprintf(stderr,
                 PROG ": warning: %zu object%s not annotated: metadata written "
@@ -268,15 +337,25 @@ static int render(const render_cfg *c)
     manifest *m = NULL;
     sbuf out = SBUF_INIT;
     render_info info;
+    sbuf report = SBUF_INIT;
     const char *name = c->input && strcmp(c->input, "-") ? c->input : "<stdin>";
     int ret, code = EXIT_OK;
     err_clear();
     sbuf_init(&out, BOUND_OUTPUT_MAX);
+    sbuf_init(&report, BOUND_OUTPUT_MAX);
+    memset(&info, 0, sizeof(info));
+    info.report = c->report ? &report : NULL;
     ret = reader_read_path(&buf, &len, c->input ? c->input : "-",
                            c->ropts.mopts.lim.input_bytes);
     if (!ret)
         ret = render_stream(&out, &m, name, buf, len, &c->ropts, &info);
-    if (ret) {
+    if (!ret && c->report && write_report(c->report, &report) != 0) {
+        ret = RC_IO;
+        code = EXIT_INTERNAL;
+    }
+    if (ret && code == EXIT_INTERNAL) {
+        /* the report could not be written: say so, write no output */
+    } else if (ret) {
         report_error(c, m);
         code = exit_for(ret);
     } else if (write_all(&out) != 0) {
@@ -290,6 +369,7 @@ static int render(const render_cfg *c)
         report_warnings(&info);
     }
     sbuf_dispose(&out);
+    sbuf_dispose(&report);
     manifest_free(m);
     free(buf);
     return code;

@@ -190,3 +190,34 @@ int opt_parse_size(const char *s, size_t *out)
     *out = (size_t)v;
     return 0;
 }
+
+int opt_parse_duration(const char *s, unsigned *seconds)
+{
+    unsigned long long total = 0;
+    if (!s || !*s)
+        return -1;
+    while (*s) {
+        char *end;
+        unsigned long long v;
+        unsigned mult = 1;
+        if (*s < '0' || *s > '9')
+            return -1;
+        errno = 0;
+        v = strtoull(s, &end, 10);
+        if (errno)
+            return -1;
+        switch (*end) {
+        case 'h': mult = 3600; end++; break;
+        case 'm': mult = 60; end++; break;
+        case 's': end++; break;
+        case '\0': break;
+        default: return -1;
+        }
+        total += v * mult;
+        if (total > 86400ULL * 365)
+            return -1;
+        s = end;
+    }
+    *seconds = (unsigned)total;
+    return 0;
+}

@@ -38,6 +38,8 @@ void opt_parser_init(opt_parser *p, const opt_spec *specs, int argc,
  * OPT_ERROR (p->error says why). */
 int opt_next(opt_parser *p);
 void opt_print_help(FILE *out, const opt_spec *specs);
+/* "90s", "10m", "1h30m", "600": a duration in whole seconds. */
+int opt_parse_duration(const char *s, unsigned *seconds);
 /* "64M", "1G", "1024": sizes with K/M/G (1024-based) suffixes. */
 int opt_parse_size(const char *s, size_t *out);
 

@@ -92,11 +92,25 @@ int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
 
 int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
 {
-    return manifest_emit_edited(out, m, order, NULL);
+    return manifest_emit_edited(out, m, order, NULL, NULL);
+}
+
+/* A changed document from its tree; if the tree cannot be written (a shape
+ * the emitter refuses) the document goes out unchanged. */
+static int emit_changed(sbuf *out, const manifest *m, const document *d)
+{
+    size_t before = out->len;
+    if (manifest_emit_doc_tree(out, m, d, d->root) == RC_OK)
+        return RC_OK;
+    if (out->failed)
+        return out->failed;
+    out->len = before;
+    out->ptr[before] = '\0';
+    return manifest_emit_doc(out, m, d, NULL);
 }
 
 int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
-                         const doc_edits *edits)
+                         const doc_edits *edits, const uint8_t *changed)
 {
     size_t i;
     const document *prev = NULL;
@@ -109,7 +123,10 @@ int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
             sbuf_puts(out, "...");
             sbuf_puts(out, eol_of(prev));
         }
-        manifest_emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
+        if (changed && changed[d->index])
+            emit_changed(out, m, d);
+        else
+            manifest_emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
         prev = d;
     }
     return out->failed;

@@ -276,6 +276,7 @@ int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,
     uint32_t head = d->sep_end > d->sep_start ? d->sep_end : d->chunk_start;
     uint32_t content = d->content;
     size_t before;
+    int ret;
     sbuf_puts(out, "---");
     sbuf_puts(out, eol);
     /* header comments (`# Source: ...`) between the separator and content */
@@ -286,7 +287,9 @@ int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,
         sbuf_put(out, buf + head, ls - head);
     }
     before = out->len;
-    node_emit_yaml(out, root, eol);
+    ret = node_emit_yaml(out, root, eol);
+    if (ret)
+        return ret;
     if (!out->failed && out->len > before && out->ptr[out->len - 1] != '\n')
         sbuf_puts(out, eol);
     return out->failed;

@@ -273,9 +273,33 @@ static void collect_deps(sbuf *b, levels *lv, uint32_t n, uint32_t before,
     }
 }
 
-static int plan_one(doc_edits *edits, arena *a, const graph *g,
-                    levels *lv, uint32_t id, unsigned which,
-                    annotate_stats *st)
+/* Documents rewritten from their tree get the annotations in the tree. */
+static int tree_set(manifest *m, const resource *r, const pair *p, size_t n)
+{
+    node *meta = (node *)node_deref(node_get(r->obj, "metadata"));
+    node *ann;
+    size_t i;
+    if (!meta || meta->type != NODE_MAPPING)
+        return -1;
+    ann = (node *)node_deref(node_get(meta, "annotations"));
+    if (!ann || node_is_null(ann)) {
+        ann = node_new_map(m);
+        if (!ann || node_map_set(m, meta, "annotations", ann))
+            return RC_NOMEM;
+    }
+    if (ann->type != NODE_MAPPING)
+        return -1;
+    for (i = 0; i < n; i++) {
+        node *v = node_new_str(m, p[i].value);
+        if (!v || node_map_set(m, ann, p[i].key, v))
+            return RC_NOMEM;
+    }
+    return RC_OK;
+}
+
+static int plan_one(doc_edits *edits, arena *a, manifest *mm,
+                    const uint8_t *changed, const graph *g, levels *lv,
+                    uint32_t id, unsigned which, annotate_stats *st)
 {
     const resource *r = &g->md->res[id];
     pair p[4];
@@ -315,8 +339,16 @@ static int plan_one(doc_edits *edits, arena *a, const graph *g,
             p[n++].value = deps_on;
         }
     }
-    if (n && plan_text(&text, &off, g->md->m, &g->md->m->docs[r->doc], r, p,
-                       n) != 0) {
+    if (n && changed && changed[r->doc]) {
+        ret = tree_set(mm, r, p, n);
+        if (ret == -1) {
+            st->skipped++;
+            ret = RC_OK;
+        } else {
+            st->annotated += !ret;
+        }
+    } else if (n && plan_text(&text, &off, g->md->m, &g->md->m->docs[r->doc],
+                              r, p, n) != 0) {
         st->skipped++;
     } else if (n) {
         copy = sbuf_failed(&text) ? NULL : arena_strdup(a, sbuf_cstr(&text));
@@ -383,7 +415,8 @@ static void verify_edits(doc_edits *edits, const graph *g,
     }
 }
 
-int annotate_plan(doc_edits *edits, arena *a, const graph *g, unsigned which,
+int annotate_plan(doc_edits *edits, arena *a, manifest *m,
+                  const uint8_t *changed, const graph *g, unsigned which,
                   annotate_stats *stats)
 {
     levels lv;
@@ -394,7 +427,8 @@ int annotate_plan(doc_edits *edits, arena *a, const graph *g, unsigned which,
     ret = compute_levels(&lv, g);
     for (i = 0; i < g->md->nres && !ret; i++)
         if (!g->md->res[i].hooks)
-            ret = plan_one(edits, a, g, &lv, (uint32_t)i, which, stats);
+            ret = plan_one(edits, a, m, changed, g, &lv, (uint32_t)i, which,
+                           stats);
     levels_dispose(&lv);
     if (!ret)
         verify_edits(edits, g, stats);

@@ -1,4 +1,5 @@
 /* parse -> model -> graph (or kind order) -> annotate -> emit */
+#include <json.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -8,15 +9,107 @@
 #include "order.h"
 #include "render.h"
 
-/* The order, and with --annotate the edits; *edits is NULL without them. */
-static int plan(uint32_t *order, doc_edits **edits, arena *a, const model *md,
+static json_object *object_json(const graph *g, uint32_t id)
+{
+    const resource *r = &g->md->res[id];
+    json_object *o = json_object_new_object();
+    json_object_object_add(o, "apiVersion",
+                           json_object_new_string(r->api_version));
+    json_object_object_add(o, "kind", json_object_new_string(r->kind));
+    json_object_object_add(o, "namespace",
+                           json_object_new_string(graph_namespace(g, r)));
+    json_object_object_add(o, "name", json_object_new_string(r->name));
+    json_object_object_add(o, "source",
+                           json_object_new_string(r->source ? r->source : ""));
+    return o;
+}
+
+static void add_entries(json_object *top, const graph *g,
+                        const inject_log *log, const char *what)
+{
+    json_object *arr = json_object_new_array();
+    size_t i;
+    for (i = 0; i < log->n; i++) {
+        json_object *e;
+        if (strcmp(log->v[i].what, what))
+            continue;
+        e = json_object_new_object();
+        json_object_object_add(e, "object", object_json(g, log->v[i].object));
+        json_object_object_add(e, "detail",
+                               json_object_new_string(log->v[i].detail));
+        json_object_array_add(arr, e);
+    }
+    json_object_object_add(top, what, arr);
+}
+
+/* The --report document (see render.h). */
+static int write_report(sbuf *out, const graph *g, const uint32_t *order,
+                        const inject_log *log, const render_info *info)
+{
+    const model *md = g->md;
+    json_object *top = json_object_new_object(), *moved;
+    size_t i, j;
+    int ret;
+    if (!top)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    json_object_object_add(top, "version", json_object_new_int(1));
+    json_object_object_add(top, "documents",
+                           json_object_new_int64((int64_t)info->documents));
+    json_object_object_add(top, "objects",
+                           json_object_new_int64((int64_t)info->objects));
+    json_object_object_add(top, "edges",
+                           json_object_new_int64((int64_t)info->edges));
+    json_object_object_add(top, "cycles",
+                           json_object_new_int64((int64_t)info->cycles));
+    moved = json_object_new_array();
+    for (i = 0; i < md->m->ndocs; i++) {
+        if (order[i] == i)
+            continue;
+        for (j = 0; j < md->doc_count[order[i]]; j++) {
+            json_object *e = json_object_new_object();
+            json_object_object_add(
+                e, "object", object_json(g, md->doc_first[order[i]] + (uint32_t)j));
+            json_object_object_add(e, "from", json_object_new_int64(order[i]));
+            json_object_object_add(e, "to", json_object_new_int64((int64_t)i));
+            json_object_array_add(moved, e);
+        }
+    }
+    json_object_object_add(top, "moved", moved);
+    add_entries(top, g, log, "injected");
+    add_entries(top, g, log, "skipped");
+    json_object_object_add(top, "annotated",
+                           json_object_new_int64((int64_t)info->annotated));
+    ret = sbuf_puts(out, json_object_to_json_string_ext(
+                             top, JSON_C_TO_STRING_PRETTY |
+                                      JSON_C_TO_STRING_SPACED |
+                                      JSON_C_TO_STRING_NOSLASHESCAPE));
+    sbuf_putc(out, '\n');
+    json_object_put(top);
+    return ret;
+}
+
+static size_t count(const inject_log *log, const char *what)
+{
+    size_t i, n = 0;
+    for (i = 0; i < log->n; i++)
+        n += !strcmp(log->v[i].what, what);
+    return n;
+}
+
+/* The order, the injections (changed documents) and the annotation edits;
+ * *edits and *changed are NULL when there are none. */
+static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
+                arena *a, manifest *m, const model *md,
                 const render_opts *opts, render_info *info)
 {
     graph_opts go = GRAPH_OPTS_INIT;
     graph *g = NULL;
     annotate_stats st;
+    inject_log log;
     int ret;
     *edits = NULL;
+    *changed = NULL;
+    memset(&log, 0, sizeof(log));
     if (opts->order == RENDER_ORDER_KEEP)
         order_keep(order, md);
     if (opts->order == RENDER_ORDER_KIND) {
@@ -24,7 +117,8 @@ static int plan(uint32_t *order, doc_edits **edits, arena *a, const model *md,
         if (ret)
             return ret;
     }
-    if (opts->order != RENDER_ORDER_GRAPH && !opts->annotate)
+    if (opts->order != RENDER_ORDER_GRAPH && !opts->annotate &&
+        !opts->inject.enabled && !info->report)
         return RC_OK;
     go.release_namespace = opts->release_namespace;
     ret = graph_build(&g, md, &go);
@@ -34,13 +128,24 @@ static int plan(uint32_t *order, doc_edits **edits, arena *a, const model *md,
         info->edges = g->nedges;
         info->cycles = g->ncycles;
     }
+    if (!ret && opts->inject.enabled) {
+        *changed = calloc(md->m->ndocs ? md->m->ndocs : 1, 1);
+        ret = *changed ? inject_waits(*changed, &log, m, g, &opts->inject)
+                       : err_set(RC_NOMEM, NULL, "out of memory");
+        info->injected = count(&log, "injected");
+        info->not_injected = count(&log, "skipped");
+    }
     if (!ret && opts->annotate) {
         *edits = calloc(md->m->ndocs ? md->m->ndocs : 1, sizeof(**edits));
-        ret = *edits ? annotate_plan(*edits, a, g, opts->annotate, &st)
+        ret = *edits ? annotate_plan(*edits, a, m, *changed, g, opts->annotate,
+                                     &st)
                      : err_set(RC_NOMEM, NULL, "out of memory");
         info->annotated = st.annotated;
         info->not_annotated = st.skipped;
     }
+    if (!ret && info->report)
+        ret = write_report(info->report, g, order, &log, info);
+    inject_log_dispose(&log);
     graph_free(g);
     return ret;
 }
@@ -51,6 +156,8 @@ int render_stream(sbuf *out, manifest **parsed, const char *name,
 {
     static const render_opts defaults = RENDER_OPTS_INIT;
     render_info scratch;
+    sbuf *report;
+    uint8_t *changed = NULL;
     model *md = NULL;
     uint32_t *order = NULL;
     doc_edits *edits = NULL;
@@ -61,7 +168,9 @@ int render_stream(sbuf *out, manifest **parsed, const char *name,
         opts = &defaults;
     if (!info)
         info = &scratch;
+    report = info == &scratch ? NULL : info->report;
     memset(info, 0, sizeof(*info));
+    info->report = report;
     arena_init(&texts);
     ret = manifest_parse(parsed, name, buf, len, &opts->mopts);
     if (!ret)
@@ -75,9 +184,9 @@ int render_stream(sbuf *out, manifest **parsed, const char *name,
             ret = err_set(RC_NOMEM, NULL, "out of memory");
     }
     if (!ret)
-        ret = plan(order, &edits, &texts, md, opts, info);
+        ret = plan(order, &edits, &changed, &texts, *parsed, md, opts, info);
     if (!ret) {
-        ret = manifest_emit_edited(out, *parsed, order, edits);
+        ret = manifest_emit_edited(out, *parsed, order, edits, changed);
         if (ret)
             err_set(ret, NULL, "cannot build the output: %s",
                     ret == RC_LIMIT ? "it is too large" : "out of memory");
@@ -85,6 +194,7 @@ int render_stream(sbuf *out, manifest **parsed, const char *name,
     for (i = 0; edits && i < (*parsed)->ndocs; i++)
         doc_edits_dispose(&edits[i]);
     free(edits);
+    free(changed);
     arena_dispose(&texts);
     free(order);
     model_free(md);

@@ -118,6 +118,22 @@ def count(path, kind, name):
     print("%s/%s: %d" % (kind, name, c))
     return 0 if c == 1 else 1
 
+def injected(path, kind, name):
+    """kind/name carries the wait container first and an optional volume."""
+    for d in docs(path):
+        if info(d)[:2] != (kind, name):
+            continue
+        m = re.search(r"initContainers:\n\s*- name: (\S+)", d)
+        ok = ("readyinstall.io/injected:" in d and m is not None
+              and m.group(1).startswith("readyinstall-wait")
+              and re.search(r"optional: true", d) is not None)
+        print("%s/%s: %s" % (kind, name, "injected" if ok else "not injected"))
+        if not ok:
+            print(d)
+        return 0 if ok else 1
+    print("%s/%s not found" % (kind, name))
+    return 1
+
 def summary(path):
     for d in docs(path):
         kind, name, src, hook = info(d)
@@ -141,7 +157,7 @@ if [[ -x "$HELM3" ]]; then
   d="$tmp/d3"; mkdir -p "$d"
   if "$HELM3" template demo "$demo" --include-crds >"$d/plain.yaml" 2>"$d/plain.err" \
     && "$HELM3" template demo "$demo" --include-crds --post-renderer "$render" \
-      >"$d/out.yaml" 2>"$d/out.err"; then
+      --post-renderer-args --inject=none >"$d/out.yaml" 2>"$d/out.err"; then
     ok "helm 3: template demo --include-crds --post-renderer bin/readyinstall-render"
     check "helm 3: demo output follows InstallOrder" "$d/diag" docs order "$d/out.yaml"
     check "helm 3: ServiceAccount, ConfigMap, CRD, Service, Deployment in that order" "$d/diag" \
@@ -150,8 +166,17 @@ if [[ -x "$HELM3" ]]; then
       docs count "$d/out.yaml" CustomResourceDefinition gadgets.demo.readyinstall.io
     check "helm 3: CRD from templates/ present once" "$d/diag" \
       docs count "$d/out.yaml" CustomResourceDefinition widgets.demo.readyinstall.io
-    check "helm 3: every document of plain helm template present exactly once, byte for byte" \
+    check "helm 3: every document of plain helm template present exactly once, byte for byte (--inject=none)" \
       "$d/diag" docs multiset "$d/plain.yaml" "$d/out.yaml"
+    if "$HELM3" template demo "$demo" --include-crds --post-renderer "$render" \
+        >"$d/inj.yaml" 2>"$d/diag"; then
+      check "helm 3: the Deployment mounting the Certificate's Secret gets the wait init container" \
+        "$d/diag" docs injected "$d/inj.yaml" Deployment demo
+      check "helm 3: with injection, documents of known kinds still follow InstallOrder" \
+        "$d/diag" docs order "$d/inj.yaml"
+    else
+      not_ok "helm 3: the Deployment mounting the Certificate's Secret gets the wait init container" "$d/diag"
+    fi
   else
     cat "$d/plain.err" "$d/out.err" >"$d/diag" 2>/dev/null || true
     not_ok "helm 3: template demo --include-crds --post-renderer bin/readyinstall-render" "$d/diag"
@@ -159,7 +184,8 @@ if [[ -x "$HELM3" ]]; then
 
   if "$HELM3" template simple "$simple" >"$d/splain.yaml" 2>"$d/diag" \
     && docs order "$d/splain.yaml" >>"$d/diag" \
-    && "$HELM3" template simple "$simple" --post-renderer "$render" >"$d/sout.yaml" 2>>"$d/diag"; then
+    && "$HELM3" template simple "$simple" --post-renderer "$render" \
+      --post-renderer-args --inject=none >"$d/sout.yaml" 2>>"$d/diag"; then
     if diff -u "$d/splain.yaml" "$d/sout.yaml" >"$d/diag"; then
       ok "helm 3: already sorted chart passes through byte-identical"
     else
@@ -221,7 +247,8 @@ YAML
     && HELM_PLUGINS="$plugins4" "$HELM4" template demo "$demo" --include-crds \
       --post-renderer identity-render >"$d/ident.yaml" 2>>"$d/diag" \
     && HELM_PLUGINS="$plugins4" "$HELM4" template demo "$demo" --include-crds \
-      --post-renderer readyinstall-render >"$d/out.yaml" 2>>"$d/diag"; then
+      --post-renderer readyinstall-render --post-renderer-args --inject=none \
+      >"$d/out.yaml" 2>>"$d/diag"; then
     ok "helm 4: template demo --post-renderer readyinstall-render (HELM_PLUGINS list with v4/)"
     check "helm 4: pre-install hook Job present once" "$d/diag" \
       docs count "$d/out.yaml" Job demo-preflight
@@ -229,8 +256,22 @@ YAML
       docs count "$d/out.yaml" CustomResourceDefinition gadgets.demo.readyinstall.io
     check "helm 4: same kind/name multiset as plain helm template" "$d/diag" \
       docs kindnames "$d/plain.yaml" "$d/out.yaml"
-    check "helm 4: same documents as through an identity post-renderer" "$d/diag" \
+    check "helm 4: same documents as through an identity post-renderer (--inject=none)" "$d/diag" \
       docs multiset "$d/ident.yaml" "$d/out.yaml"
+    if HELM_PLUGINS="$plugins4" "$HELM4" template demo "$demo" --include-crds \
+        --post-renderer readyinstall-render >"$d/inj.yaml" 2>"$d/diag"; then
+      check "helm 4: the Deployment gets the wait init container and Helm regroups it under its template" \
+        "$d/diag" docs injected "$d/inj.yaml" Deployment demo
+      check "helm 4: with injection, the same kind/name multiset as plain helm template" "$d/diag" \
+        docs kindnames "$d/plain.yaml" "$d/inj.yaml"
+      if grep -q '^# Source: demo/templates/05-deployment.yaml' "$d/inj.yaml"; then
+        ok "helm 4: the injected Deployment keeps its template file (filename annotation kept)"
+      else
+        not_ok "helm 4: the injected Deployment keeps its template file (filename annotation kept)" "$d/inj.yaml"
+      fi
+    else
+      not_ok "helm 4: the Deployment gets the wait init container and Helm regroups it under its template" "$d/diag"
+    fi
   else
     not_ok "helm 4: template demo --post-renderer readyinstall-render (HELM_PLUGINS list with v4/)" "$d/diag"
   fi

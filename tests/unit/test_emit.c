@@ -104,7 +104,7 @@ static void test_emit__edits_inserted_at_offsets(void)
     ASSERT_RC_OK(doc_edits_add(&e[0], 4, "# first\n"));
     ASSERT_RC_OK(doc_edits_add(&e[0], 12, "y: 3\n"));
     sbuf_init(&b, (size_t)-1);
-    ASSERT_RC_OK(manifest_emit_edited(&b, m, swap, e));
+    ASSERT_RC_OK(manifest_emit_edited(&b, m, swap, e, NULL));
     ASSERT_STR(sbuf_cstr(&b), "---\nkind: B\n---\n# first\nkind: A\nx: 2\n"
                               "y: 3\nb: 1\n");
     sbuf_dispose(&b);

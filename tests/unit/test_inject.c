@@ -1,0 +1,195 @@
+/*
+ * Unit tests: injected wait containers are what the Kubernetes API accepts
+ * (DNS-1123 names, unique container and volume names, mounts of existing
+ * volumes) and what the Pod Security "restricted" profile requires.
+ */
+#include <ctype.h>
+#include <stdlib.h>
+
+#include "model.h"
+#include "render.h"
+#include "test.h"
+
+static const char *INPUT =
+    "apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+    "metadata: {name: tls, namespace: demo}\n"
+    "spec: {secretName: tls, issuerRef: {name: i}}\n"
+    "---\napiVersion: external-secrets.io/v1\nkind: ExternalSecret\n"
+    "metadata: {name: creds, namespace: demo}\n"
+    "spec: {secretStoreRef: {name: s}, data: [{secretKey: pw}]}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\n"
+    "metadata: {name: web, namespace: demo}\n"
+    "spec:\n  template:\n    spec:\n"
+    "      initContainers: [{name: readyinstall-wait, image: theirs}]\n"
+    "      containers:\n"
+    "      - name: app\n        image: app\n"
+    "        env: [{name: PW, valueFrom: {secretKeyRef: {name: creds, key: "
+    "pw}}}]\n"
+    "        volumeMounts: [{name: tls, mountPath: /tls}]\n"
+    "      volumes:\n"
+    "      - {name: tls, secret: {secretName: tls}}\n"
+    "      - {name: readyinstall-wait, emptyDir: {}}\n"
+    "---\napiVersion: batch/v1\nkind: CronJob\n"
+    "metadata: {name: job, namespace: demo}\n"
+    "spec:\n  jobTemplate:\n    spec:\n      template:\n        spec:\n"
+    "          containers: [{name: c, image: c, envFrom: [{secretRef: "
+    "{name: creds}}]}]\n";
+
+static int dns1123_label(const char *s)
+{
+    size_t n = strlen(s), i;
+    if (!n || n > 63 || !isalnum((unsigned char)s[0]) ||
+        !isalnum((unsigned char)s[n - 1]))
+        return 0;
+    for (i = 0; i < n; i++)
+        if (!(islower((unsigned char)s[i]) || isdigit((unsigned char)s[i]) ||
+              s[i] == '-'))
+            return 0;
+    return 1;
+}
+
+static int count_named(const node *seq, const char *name)
+{
+    uint32_t i;
+    int n = 0;
+    seq = node_deref(seq);
+    for (i = 0; seq && seq->type == NODE_SEQUENCE && i < seq->u.coll.count;
+         i++) {
+        const char *v = node_get_str(seq->u.coll.items[i], "name");
+        n += v && !strcmp(v, name);
+    }
+    return n;
+}
+
+static void check_names_unique(const node *spec)
+{
+    static const char *const lists[] = {"containers", "initContainers"};
+    size_t l;
+    uint32_t i;
+    for (l = 0; l < 2; l++) {
+        const node *seq = node_deref(node_get(spec, lists[l]));
+        for (i = 0; seq && i < seq->u.coll.count; i++) {
+            const char *n = node_get_str(seq->u.coll.items[i], "name");
+            CU_ASSERT_PTR_NOT_NULL_FATAL(n);
+            CU_ASSERT(dns1123_label(n));
+            CU_ASSERT_EQUAL(count_named(node_get(spec, "containers"), n) +
+                                count_named(node_get(spec, "initContainers"),
+                                            n),
+                            1);
+        }
+    }
+    {
+        const node *vols = node_deref(node_get(spec, "volumes"));
+        for (i = 0; vols && i < vols->u.coll.count; i++) {
+            const char *n = node_get_str(vols->u.coll.items[i], "name");
+            CU_ASSERT(n && dns1123_label(n));
+            CU_ASSERT_EQUAL(count_named(vols, n), 1);
+        }
+    }
+}
+
+static void check_wait_container(const node *spec)
+{
+    const node *first = node_deref(node_get(spec, "initContainers"));
+    const node *ct, *sc, *mounts, *drop;
+    uint32_t i;
+    int all = 0;
+    CU_ASSERT_FATAL(first && first->type == NODE_SEQUENCE &&
+                    first->u.coll.count >= 1);
+    ct = node_deref(first->u.coll.items[0]);
+    CU_ASSERT(!strncmp(node_get_str(ct, "name"), "readyinstall-wait", 17));
+    sc = node_get(ct, "securityContext");
+    ASSERT_STR(node_get_str(sc, "runAsNonRoot"), "true");
+    ASSERT_STR(node_get_str(sc, "allowPrivilegeEscalation"), "false");
+    ASSERT_STR(node_str(node_path(sc, "seccompProfile.type")),
+               "RuntimeDefault");
+    CU_ASSERT(atoi(node_get_str(sc, "runAsUser")) > 0);
+    drop = node_deref(node_path(sc, "capabilities.drop"));
+    for (i = 0; drop && i < drop->u.coll.count; i++)
+        all |= !strcmp(node_str(drop->u.coll.items[i]), "ALL");
+    CU_ASSERT(all);
+    CU_ASSERT_PTR_NOT_NULL(node_path(ct, "resources.limits.memory"));
+    mounts = node_deref(node_get(ct, "volumeMounts"));
+    CU_ASSERT_FATAL(mounts && mounts->u.coll.count > 0);
+    for (i = 0; i < mounts->u.coll.count; i++) {
+        const node *mt = mounts->u.coll.items[i];
+        const char *vol = node_get_str(mt, "name");
+        const node *vols = node_deref(node_get(spec, "volumes"));
+        uint32_t k;
+        int found = 0;
+        ASSERT_STR(node_get_str(mt, "readOnly"), "true");
+        for (k = 0; vols && k < vols->u.coll.count; k++)
+            if (!strcmp(node_get_str(vols->u.coll.items[k], "name"), vol)) {
+                /* the volume the wait reads must be optional to mount */
+                ASSERT_STR(node_str(node_path(vols->u.coll.items[k],
+                                              "secret.optional")),
+                           "true");
+                found = 1;
+            }
+        CU_ASSERT(found);
+    }
+}
+
+static void test_inject__api_valid_and_restricted(void)
+{
+    manifest *m = NULL, *out = NULL;
+    model *md = NULL;
+    sbuf b = SBUF_INIT;
+    size_t i, injected = 0;
+    sbuf_init(&b, (size_t)-1);
+    ASSERT_RC_OK(render_stream(&b, &m, "<t>", INPUT, strlen(INPUT), NULL,
+                               NULL));
+    ASSERT_RC_OK(manifest_parse(&out, "<out>", sbuf_cstr(&b), b.len, NULL));
+    ASSERT_RC_OK(model_build(&md, out));
+    for (i = 0; i < md->nres; i++) {
+        const resource *r = &md->res[i];
+        if (!r->pod_spec)
+            continue;
+        check_names_unique(r->pod_spec);
+        check_wait_container(r->pod_spec);
+        injected++;
+    }
+    CU_ASSERT_EQUAL(injected, 2);
+    model_free(md);
+    manifest_free(out);
+    manifest_free(m);
+    sbuf_dispose(&b);
+}
+
+static void test_inject__user_container_keeps_its_place(void)
+{
+    manifest *m = NULL, *out = NULL;
+    model *md = NULL;
+    sbuf b = SBUF_INIT;
+    const node *inits;
+    sbuf_init(&b, (size_t)-1);
+    ASSERT_RC_OK(render_stream(&b, &m, "<t>", INPUT, strlen(INPUT), NULL,
+                               NULL));
+    ASSERT_RC_OK(manifest_parse(&out, "<out>", sbuf_cstr(&b), b.len, NULL));
+    ASSERT_RC_OK(model_build(&md, out));
+    inits = NULL;
+    for (size_t i = 0; i < md->nres; i++)
+        if (!strcmp(md->res[i].kind, "Deployment"))
+            inits = node_deref(node_get(md->res[i].pod_spec, "initContainers"));
+    CU_ASSERT_FATAL(inits && inits->u.coll.count == 2);
+    ASSERT_STR(node_get_str(inits->u.coll.items[0], "name"),
+               "readyinstall-wait-2");
+    ASSERT_STR(node_get_str(inits->u.coll.items[1], "name"),
+               "readyinstall-wait"); /* the user's, second now */
+    ASSERT_STR(node_get_str(inits->u.coll.items[1], "image"), "theirs");
+    model_free(md);
+    manifest_free(out);
+    manifest_free(m);
+    sbuf_dispose(&b);
+}
+
+void suite_inject(void)
+{
+    static const test_case cases[] = {
+        {"api_valid_and_restricted", test_inject__api_valid_and_restricted},
+        {"user_container_keeps_its_place",
+         test_inject__user_container_keeps_its_place},
+        {NULL, NULL},
+    };
+    test_add_suite("inject", cases, NULL, NULL);
+}
