@@ -403,7 +403,9 @@ static int admit_one(admit_ctx *a, uint32_t id)
     char obj_buf[OBJ_BUF], subject[SUBJECT_BUF];
     unsigned why;
     sel_result m;
-    if (exempt(r))
+    /* pre-install/pre-upgrade hooks run before the release's webhooks
+     * exist (install) or are replaced (upgrade): no order can serve them */
+    if (exempt(r) || (r->hooks & (HOOK_PRE_INSTALL | HOOK_PRE_UPGRADE)))
         return RC_OK;
     m = rules_match(a->e, r->group, r->version, graph_resource_name(g, r),
                     cluster);

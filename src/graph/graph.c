@@ -385,7 +385,7 @@ typedef int (*rule_fn)(graph *g);
 
 /* Fixed order: details of duplicate edges come from the earlier rule. */
 static const rule_fn RULES[] = {
-    deps_crd,          deps_namespace,  deps_reference,
+    deps_crd,          deps_namespace,  deps_reference, deps_crrefs,
     deps_webhook,      deps_conversion, deps_apiservice,
     deps_certmanager,  deps_externalsecret, deps_explicit,
 };

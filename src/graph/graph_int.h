@@ -89,6 +89,7 @@ uint32_t graph_service_backends(graph *g, const char *ns, const char *name,
 int deps_crd(graph *g);
 int deps_namespace(graph *g);
 int deps_reference(graph *g);
+int deps_crrefs(graph *g);
 int deps_webhook(graph *g);
 int deps_conversion(graph *g);
 int deps_apiservice(graph *g);
