@@ -4,6 +4,7 @@
 #   make demo       install what is missing, then run the bundled example
 #   make asan       all tests with address + undefined-behaviour sanitizers
 #   make valgrind   the golden tests under valgrind memcheck
+#   make bench      render/graph/lint against libyaml, cat, kubectl kustomize
 #   make fuzz       libFuzzer targets (clang); make fuzz-run T=name SECS=60
 #   make fuzz-replay  replay testdata/fuzz/<target>/ under gcc + sanitizers
 
@@ -56,7 +57,7 @@ HELM4    := $(HELM_DIR)/4.1.4/helm
 
 .SECONDARY:
 .PHONY: all deps helm demo test check unit golden golden-update asan \
-        valgrind clean distclean fuzz fuzz-run fuzz-replay
+        valgrind clean distclean fuzz fuzz-run fuzz-replay bench
 all: $(PROG) $(BINDIR)/readyinstall-render
 
 $(BUILD)/%.o: %.c
@@ -111,6 +112,14 @@ fuzz-replay:
 	@$(MAKE) --no-print-directory BUILD=build/replay OPT="-O1 -g" \
 	  SAN="$(FUZZ_SAN)" $(FUZZ_TARGETS:%=build/replay/replay_%)
 	@for t in $(FUZZ_TARGETS); do build/replay/replay_$$t testdata/fuzz/$$t || exit 1; done
+
+# ---- benchmarks (timing lives here, never in pass/fail tests) -----------
+build/bench/yaml_scan: bench/yaml_scan.c
+	@mkdir -p $(dir $@)
+	$(Q)$(CC) -std=c11 -O2 $(PKG_CFLAGS) -o $@ $< $(PKG_LIBS)
+
+bench: deps helm all build/bench/yaml_scan
+	@bench/run.sh
 
 deps:
 	@scripts/install-deps.sh

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# make bench: render, graph (and lint when built) on generated manifests of
+# 1k, 10k and 100k documents, against floors measured in the same run: a
+# bare libyaml event scan, cat, and `kubectl kustomize` as a post-renderer.
+# Reports wall time (best of N), documents/s, MB/s and peak RSS.
+set -euo pipefail
+
+root="$(cd "$(dirname "$0")/.." && pwd)"
+bin="$root/bin/readyinstall"
+scan="$root/build/bench/yaml_scan"
+kubectl="${KUBECTL:-$root/.tools/helm/4.1.4/kubectl}"
+sizes=(${BENCH_SIZES:-1000 10000 100000})
+runs="${BENCH_RUNS:-3}"
+work="$(mktemp -d)"
+trap 'rm -rf "$work"' EXIT
+
+# best wall seconds (EPOCHREALTIME, microseconds) and max RSS (KB) of a
+# command over $runs runs
+measure() {
+  local best="" rss=0 t r i s e
+  for ((i = 0; i < runs; i++)); do
+    s=$EPOCHREALTIME
+    /usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>"$work/err" ||
+      { echo "bench: failed: $* ($(tail -1 "$work/err"))" >&2; return 1; }
+    e=$EPOCHREALTIME
+    t=$(awk "BEGIN{print $e - $s}")
+    read -r r <"$work/time"
+    if [[ -z "$best" ]] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    ((r > rss)) && rss=$r
+  done
+  echo "$best $rss"
+}
+
+printf '%-9s %-22s %9s %11s %8s %9s %8s\n' docs tool seconds docs/s MB/s RSS-MB x-scan
+for n in "${sizes[@]}"; do
+  f="$work/m$n.yaml"
+  python3 "$root/bench/gen-manifest.py" "$n" >"$f"
+  mb=$(awk "BEGIN{print $(stat -c %s "$f") / 1048576}")
+  mkdir -p "$work/k$n"
+  cp "$f" "$work/k$n/all.yaml"
+  printf 'resources:\n- all.yaml\n' >"$work/k$n/kustomization.yaml"
+  read -r scan_t _ < <(measure "$scan" "$f")
+  tools=("yaml-scan|$scan $f" "cat|cat $f"
+         "render|$bin render $f" "render --inject=none|$bin render --inject=none $f"
+         "render --order=kind|$bin render --order=kind --inject=none $f"
+         "graph --format json|$bin graph --format json $f")
+  if "$bin" lint --help >/dev/null 2>&1; then
+    tools+=("lint|$bin lint --format json --fail-on never $f")
+  fi
+  # kustomize takes minutes at 100k documents: measured up to 10k
+  if [[ -x "$kubectl" && "$n" -le "${BENCH_KUSTOMIZE_MAX:-10000}" ]]; then
+    tools+=("kubectl kustomize|$kubectl kustomize $work/k$n")
+  fi
+  for entry in "${tools[@]}"; do
+    name="${entry%%|*}"; read -r -a cmd <<<"${entry#*|}"
+    read -r t rss < <(measure "${cmd[@]}") || continue
+    awk -v n="$n" -v name="$name" -v t="$t" -v rss="$rss" -v mb="$mb" -v s="$scan_t" \
+      'BEGIN { tt = t > 0 ? t : 0.001; ss = s > 0 ? s : 0.001;
+               printf "%-9d %-22s %9.3f %11.0f %8.1f %9.1f %8.2f\n",
+                      n, name, t, n / tt, mb / tt, rss / 1024, tt / ss }'
+  done
+  echo "          (input $(printf '%.1f' "$mb") MB)"
+done
