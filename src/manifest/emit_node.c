@@ -19,9 +19,12 @@ typedef struct emitter {
 
 static void indent_to(emitter *e, size_t n)
 {
-    size_t i;
-    for (i = 0; i < n; i++)
-        sbuf_putc(e->out, ' ');
+    static const char spaces[] = "                                ";
+    while (n) {
+        size_t k = n < sizeof(spaces) - 1 ? n : sizeof(spaces) - 1;
+        sbuf_put(e->out, spaces, k);
+        n -= k;
+    }
 }
 
 static void put_double_quoted(emitter *e, const char *s, size_t len)
