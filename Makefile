@@ -39,7 +39,8 @@ LDLIBS   += $(PKG_LIBS)
 
 CORE_SRC := $(wildcard src/util/*.c src/manifest/*.c src/model/*.c \
                        src/order/*.c src/render/*.c src/graph/*.c \
-                       src/output/*.c src/helm/*.c src/mutate/*.c)
+                       src/output/*.c src/helm/*.c src/mutate/*.c \
+                       src/kube/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/*.c)
@@ -76,6 +77,13 @@ $(PROG): $(CLI_OBJ) $(LIBCORE)
 
 $(BINDIR)/readyinstall-render: $(PROG)
 	$(Q)ln -sf readyinstall $@
+
+# the client test driver, run by tests/integration/test_kube_client.sh
+KUBE_PROBE := $(BUILD)/kube_probe
+KUBE_PROBE_OBJ := $(BUILD)/tests/kube/kube_probe.o $(BUILD)/src/cli/kube_env.o
+$(KUBE_PROBE): $(KUBE_PROBE_OBJ) $(LIBCORE)
+	@$(if $(Q),echo "  LINK    $@")
+	$(Q)$(CC) $(LDFLAGS) -o $@ $(KUBE_PROBE_OBJ) $(LIBCORE) $(LDLIBS)
 
 # opts.c is CLI code, tested directly
 UNIT_LINK := $(UNIT_OBJ) $(BUILD)/src/cli/opts.o $(LIBCORE)
@@ -129,8 +137,9 @@ helm:
 
 # Each suite records its counts; run-tests.sh prints the closing summary.
 test check: deps helm
-	@$(MAKE) --no-print-directory all $(UNIT)
+	@$(MAKE) --no-print-directory all $(UNIT) $(KUBE_PROBE)
 	@RI_BIN=$(abspath $(PROG)) UNIT=$(abspath $(UNIT)) \
+	  KUBE_PROBE=$(abspath $(KUBE_PROBE)) \
 	  HELM3=$(abspath $(HELM3)) HELM4=$(abspath $(HELM4)) \
 	  scripts/run-tests.sh $(SUITES)
 
@@ -165,4 +174,5 @@ distclean: clean
 	rm -rf .tools
 
 -include $(CORE_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(UNIT_OBJ:.o=.d) \
+         $(KUBE_PROBE_OBJ:.o=.d) \
          $(FUZZ_SRC:%.c=$(BUILD)/%.d)
