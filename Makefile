@@ -40,7 +40,7 @@ LDLIBS   += $(PKG_LIBS)
 CORE_SRC := $(wildcard src/util/*.c src/manifest/*.c src/model/*.c \
                        src/order/*.c src/render/*.c src/graph/*.c \
                        src/output/*.c src/helm/*.c src/mutate/*.c \
-                       src/kube/*.c)
+                       src/kube/*.c src/lint/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/*.c)
@@ -150,7 +150,7 @@ golden: all
 	@RI_BIN=$(abspath $(PROG)) scripts/run-tests.sh golden
 
 golden-update: all
-	@RI_BIN=$(abspath $(PROG)) scripts/golden.sh --update render graph
+	@RI_BIN=$(abspath $(PROG)) scripts/golden.sh --update render graph lint
 
 # The integration tests also need the plugin's own bin/ (release build).
 asan:

@@ -41,7 +41,7 @@ run_unit() {
 
 run_golden() {
     echo "== golden"
-    scripts/golden.sh render graph 2>&1 | tee "$log"
+    scripts/golden.sh render graph lint 2>&1 | tee "$log"
     count_tap golden
 }
 

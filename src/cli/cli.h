@@ -20,6 +20,7 @@ typedef struct cli_command {
 
 int cmd_render(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
+int cmd_lint(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
 /* Print "readyinstall: error: msg" style usage errors; returns EXIT_USAGE. */

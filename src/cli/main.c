@@ -11,6 +11,8 @@ static const cli_command COMMANDS[] = {
     {"render", cmd_render,
      "order a manifest stream on stdin and write it on stdout (post-renderer)"},
     {"graph", cmd_graph, "draw the dependency graph (text, DOT, Mermaid, JSON)"},
+    {"lint", cmd_lint,
+     "report ordering hazards of a chart or manifest (text, JSON, SARIF, ...)"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show help for a command"},
 };
