@@ -23,6 +23,32 @@ int cmd_graph(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 
+/* ---- shared by the commands (common.c) -------------------------------- */
+
+#include "manifest.h"
+
+/* --NAME SIZE for a limit; EXIT_USAGE with a message when invalid. */
+int cli_size_opt(const char *cmd, const char *name, const char *v,
+                 size_t *out);
+/* The exit code for a failed read/parse (RC_*): 3 for input, 70 else. */
+int cli_exit_for(int rc);
+/* The last error with its position and template (m may be NULL). */
+void cli_print_error(FILE *out, const char *prog, manifest *m);
+/* Write out to stdout and close it, checked; -1 on a write error. */
+int cli_write_stdout(const sbuf *out);
+
+enum { CLI_INPUT_MANIFEST = 0, CLI_INPUT_CHART = 1, CLI_INPUT_PACKAGED = 2 };
+/* What path is: a manifest (or "-"), a chart directory, a packaged chart;
+ * -1 after printing a usage error (a directory without Chart.yaml). */
+int cli_input_kind(const char *cmd, const char *path);
+/* --helm, else $HELM_BIN, else "helm". */
+const char *cli_helm_bin(const char *given);
+/* `helm template release chart args...` into *buf (caller frees); helm's
+ * stderr is shown. EXIT_OK, or the exit code: 4 helm failed, 3 too large. */
+int cli_render_chart(char **buf, size_t *len, const char *prog,
+                     const char *helm, const char *release, const char *chart,
+                     const char *const *args, size_t max_bytes);
+
 /* Print "readyinstall: error: msg" style usage errors; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) PRINTF_LIKE(2, 3);
 

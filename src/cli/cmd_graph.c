@@ -15,7 +15,6 @@
 #include "reader.h"
 
 #define PROG "readyinstall graph"
-#define HELM_STDERR_MAX ((size_t)16 << 20)
 
 enum {
     O_HELP = 1,
@@ -165,14 +164,6 @@ typedef struct graph_cfg {
     manifest_opts mopts;
 } graph_cfg;
 
-static int size_opt(const char *name, const char *v, size_t *out)
-{
-    if (opt_parse_size(v, out) != 0 || *out == 0)
-        return cli_usage_error("graph", "--%s: '%s' is not a positive size",
-                               name, v);
-    return 0;
-}
-
 static int parse_format(graph_cfg *c, const char *v)
 {
     static const struct {
@@ -231,11 +222,11 @@ static int parse_args(graph_cfg *c, int argc, char **argv, int *done)
         case O_KUBE_VERSION: helm_arg(c, "--kube-version", p.value); break;
         case O_API_VERSIONS: helm_arg(c, "--api-versions", p.value); break;
         case O_INCLUDE_CRDS: helm_arg(c, "--include-crds", NULL); break;
-        case O_MAX_INPUT: bad = size_opt("max-input-bytes", p.value, &lim->input_bytes); break;
-        case O_MAX_DOCS: bad = size_opt("max-documents", p.value, &lim->documents); break;
-        case O_MAX_DEPTH: bad = size_opt("max-depth", p.value, &lim->depth); break;
-        case O_MAX_SCALAR: bad = size_opt("max-scalar-bytes", p.value, &lim->scalar_bytes); break;
-        case O_MAX_ALIASES: bad = size_opt("max-aliases", p.value, &lim->aliases); break;
+        case O_MAX_INPUT: bad = cli_size_opt("graph", "max-input-bytes", p.value, &lim->input_bytes); break;
+        case O_MAX_DOCS: bad = cli_size_opt("graph", "max-documents", p.value, &lim->documents); break;
+        case O_MAX_DEPTH: bad = cli_size_opt("graph", "max-depth", p.value, &lim->depth); break;
+        case O_MAX_SCALAR: bad = cli_size_opt("graph", "max-scalar-bytes", p.value, &lim->scalar_bytes); break;
+        case O_MAX_ALIASES: bad = cli_size_opt("graph", "max-aliases", p.value, &lim->aliases); break;
         case O_ALLOW_DUP: c->mopts.allow_duplicate_keys = 1; break;
         case OPT_POSITIONAL:
             if (c->input)
@@ -251,103 +242,6 @@ static int parse_args(graph_cfg *c, int argc, char **argv, int *done)
             return bad;
     }
     return EXIT_OK;
-}
-
-static int has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* 1 when path is a chart for helm template: a directory holding
- * Chart.yaml, or a packaged chart (.tgz); 0 for a manifest; -1 after a
- * usage error was printed. */
-static int input_is_chart(const char *path)
-{
-    struct stat st;
-    char buf[4096];
-    if (stat(path, &st) != 0)
-        return 0; /* the reader reports it */
-    if (!S_ISDIR(st.st_mode))
-        return S_ISREG(st.st_mode) &&
-               (has_suffix(path, ".tgz") || has_suffix(path, ".tar.gz"));
-    if ((size_t)snprintf(buf, sizeof(buf), "%s/Chart.yaml", path) <
-            sizeof(buf) &&
-        stat(buf, &st) == 0)
-        return 1;
-    cli_usage_error("graph",
-                    "'%s' is a directory without Chart.yaml: give a chart "
-                    "directory, a manifest file, or - for stdin",
-                    path);
-    return -1;
-}
-
-static int exit_for(int code)
-{
-    switch (code) {
-    case RC_PARSE:
-    case RC_INVALID:
-    case RC_LIMIT:
-    case RC_IO: /* could not read the input */
-        return EXIT_INPUT;
-    default:
-        return EXIT_INTERNAL;
-    }
-}
-
-static void report_error(manifest *m)
-{
-    char tmpl[512];
-    const char *t = m ? manifest_error_template(m, tmpl, sizeof(tmpl)) : NULL;
-    err_print(stderr, PROG, m ? &m->src : NULL, err_last(), t);
-}
-
-static int write_all(const sbuf *out)
-{
-    if (out->len && fwrite(out->ptr, 1, out->len, stdout) != out->len)
-        return -1;
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return -1;
-    return fclose(stdout) == 0 ? 0 : -1;
-}
-
-/* Render the chart into *buf; EXIT_OK or the exit code to return. */
-static int render_chart(const graph_cfg *c, char **buf, size_t *len)
-{
-    sbuf man = SBUF_INIT, err = SBUF_INIT;
-    const char *helm = c->helm;
-    int status = -1, ret, code = EXIT_OK;
-    if (!helm || !*helm)
-        helm = getenv("HELM_BIN");
-    if (!helm || !*helm)
-        helm = "helm";
-    sbuf_init(&man, c->mopts.lim.input_bytes);
-    sbuf_init(&err, HELM_STDERR_MAX);
-    ret = helm_template(&man, &err, helm, c->release, c->input,
-                        c->helm_args, &status);
-    /* helm's own warnings and errors, as helm would show them */
-    if (err.len)
-        fwrite(err.ptr, 1, err.len, stderr);
-    if (ret == RC_LIMIT && sbuf_failed(&man)) {
-        report_error(NULL);
-        fprintf(stderr, "  (raise the limit with --max-input-bytes)\n");
-        code = EXIT_INPUT;
-    } else if (ret) {
-        report_error(NULL);
-        code = ret == RC_NOMEM ? EXIT_INTERNAL : EXIT_HELM;
-    } else if (status != 0) {
-        fprintf(stderr,
-                PROG ": error: %s template %s %s failed (exit status %d)\n",
-                helm, c->release, c->input, status);
-        code = EXIT_HELM;
-    } else {
-        *len = man.len;
-        *buf = man.ptr; /* hand the bytes over */
-        man.ptr = NULL;
-    }
-    sbuf_dispose(&man);
-    sbuf_dispose(&err);
-    return code;
 }
 
 static int run(const graph_cfg *c, int chart)
@@ -367,7 +261,9 @@ static int run(const graph_cfg *c, int chart)
     sbuf_init(&out, BOUND_OUTPUT_MAX);
     gopts.release_namespace = c->namespace;
     if (chart) {
-        code = render_chart(c, &buf, &len);
+        code = cli_render_chart(&buf, &len, PROG, c->helm, c->release, c->input,
+                                (const char *const *)c->helm_args,
+                                c->mopts.lim.input_bytes);
         if (code)
             goto done;
         ret = RC_OK;
@@ -385,9 +281,9 @@ static int run(const graph_cfg *c, int chart)
     else if (!ret)
         ret = output_graph(&out, g, c->format);
     if (ret) {
-        report_error(m);
-        code = exit_for(ret);
-    } else if (write_all(&out) != 0) {
+        cli_print_error(stderr, PROG, m);
+        code = cli_exit_for(ret);
+    } else if (cli_write_stdout(&out) != 0) {
         fprintf(stderr, PROG ": error: writing the output failed: %s\n",
                 strerror(errno));
         code = EXIT_INTERNAL;
@@ -422,7 +318,7 @@ int cmd_graph(int argc, char **argv)
     if (ret || done)
         goto done;
     if (c.input && strcmp(c.input, "-") != 0)
-        chart = input_is_chart(c.input);
+        chart = cli_input_kind("graph", c.input);
     if (chart < 0) {
         ret = EXIT_USAGE;
         goto done;

@@ -16,7 +16,6 @@
 #include "reader.h"
 
 #define PROG "readyinstall lint"
-#define LINT_HELM_STDERR_MAX ((size_t)16 << 20)
 #define LINT_CONFIG_MAX ((size_t)1 << 20)
 #define LINT_CONFIG_NAME ".readyinstall.yaml"
 
@@ -218,14 +217,6 @@ typedef struct lint_cfg {
     manifest_opts mopts;
 } lint_cfg;
 
-static int lint_size_opt(const char *name, const char *v, size_t *out)
-{
-    if (opt_parse_size(v, out) != 0 || *out == 0)
-        return cli_usage_error("lint", "--%s: '%s' is not a positive size",
-                               name, v);
-    return 0;
-}
-
 static int lint_parse_format(lint_cfg *c, const char *v)
 {
     static const struct {
@@ -302,23 +293,23 @@ static int lint_parse_args(lint_cfg *c, int argc, char **argv, int *done)
             break;
         case LO_INCLUDE_CRDS: lint_helm_arg(c, "--include-crds", NULL); break;
         case LO_MAX_INPUT:
-            bad = lint_size_opt("max-input-bytes", p.value,
+            bad = cli_size_opt("lint", "max-input-bytes", p.value,
                                 &lim->input_bytes);
             break;
         case LO_MAX_DOCS:
-            bad = lint_size_opt("max-documents", p.value,
+            bad = cli_size_opt("lint", "max-documents", p.value,
                                 &lim->documents);
             break;
         case LO_MAX_DEPTH:
-            bad = lint_size_opt("max-depth", p.value,
+            bad = cli_size_opt("lint", "max-depth", p.value,
                                 &lim->depth);
             break;
         case LO_MAX_SCALAR:
-            bad = lint_size_opt("max-scalar-bytes", p.value,
+            bad = cli_size_opt("lint", "max-scalar-bytes", p.value,
                                 &lim->scalar_bytes);
             break;
         case LO_MAX_ALIASES:
-            bad = lint_size_opt("max-aliases", p.value,
+            bad = cli_size_opt("lint", "max-aliases", p.value,
                                 &lim->aliases);
             break;
         case LO_ALLOW_DUP: c->mopts.allow_duplicate_keys = 1; break;
@@ -330,96 +321,6 @@ static int lint_parse_args(lint_cfg *c, int argc, char **argv, int *done)
             return bad;
     }
     return EXIT_OK;
-}
-
-static int lint_has_suffix(const char *s, const char *suffix)
-{
-    size_t n = strlen(s), k = strlen(suffix);
-    return n >= k && !strcmp(s + n - k, suffix);
-}
-
-/* 1 for a chart directory (Chart.yaml), 2 for a packaged chart, 0 for a
- * manifest, -1 after a usage error was printed. */
-static int lint_input_kind(const char *path)
-{
-    struct stat st;
-    char buf[4096];
-    if (!strcmp(path, "-") || stat(path, &st) != 0)
-        return 0; /* the reader reports a missing file */
-    if (!S_ISDIR(st.st_mode))
-        return S_ISREG(st.st_mode) && (lint_has_suffix(path, ".tgz") ||
-                                       lint_has_suffix(path, ".tar.gz"))
-                   ? 2
-                   : 0;
-    if ((size_t)snprintf(buf, sizeof(buf), "%s/Chart.yaml", path) <
-            sizeof(buf) &&
-        stat(buf, &st) == 0)
-        return 1;
-    cli_usage_error("lint",
-                    "'%s' is a directory without Chart.yaml: give a chart "
-                    "directory, manifest files, or - for stdin",
-                    path);
-    return -1;
-}
-
-static int lint_exit_for(int code)
-{
-    switch (code) {
-    case RC_PARSE:
-    case RC_INVALID:
-    case RC_LIMIT:
-    case RC_IO:
-        return EXIT_INPUT;
-    default:
-        return EXIT_INTERNAL;
-    }
-}
-
-static void lint_report_error(manifest *m)
-{
-    char tmpl[512];
-    const char *t = m ? manifest_error_template(m, tmpl, sizeof(tmpl)) : NULL;
-    err_print(stderr, PROG, m ? &m->src : NULL, err_last(), t);
-}
-
-/* Render the chart into *buf; EXIT_OK or the exit code to return. */
-static int lint_render_chart(const lint_cfg *c, const char *chart, char **buf,
-                             size_t *len)
-{
-    sbuf man = SBUF_INIT, err = SBUF_INIT;
-    const char *helm = c->helm;
-    int status = -1, ret, code = EXIT_OK;
-    if (!helm || !*helm)
-        helm = getenv("HELM_BIN");
-    if (!helm || !*helm)
-        helm = "helm";
-    sbuf_init(&man, c->mopts.lim.input_bytes);
-    sbuf_init(&err, LINT_HELM_STDERR_MAX);
-    ret = helm_template(&man, &err, helm, c->release, chart, c->helm_args,
-                        &status);
-    /* helm's own warnings and errors, as helm would show them */
-    if (err.len)
-        fwrite(err.ptr, 1, err.len, stderr);
-    if (ret == RC_LIMIT && sbuf_failed(&man)) {
-        lint_report_error(NULL);
-        fprintf(stderr, "  (raise the limit with --max-input-bytes)\n");
-        code = EXIT_INPUT;
-    } else if (ret) {
-        lint_report_error(NULL);
-        code = ret == RC_NOMEM ? EXIT_INTERNAL : EXIT_HELM;
-    } else if (status != 0) {
-        fprintf(stderr,
-                PROG ": error: %s template %s %s failed (exit status %d)\n",
-                helm, c->release, chart, status);
-        code = EXIT_HELM;
-    } else {
-        *len = man.len;
-        *buf = man.ptr;
-        man.ptr = NULL;
-    }
-    sbuf_dispose(&man);
-    sbuf_dispose(&err);
-    return code;
 }
 
 /* The chart's name from its Chart.yaml (templates are "<name>/..."), into
@@ -498,7 +399,7 @@ static int lint_read_files(const lint_cfg *c, char **buf, size_t *len,
         inputs[0].name = strcmp(path, "-") ? path : "<stdin>";
         inputs[0].off = 0;
         if (reader_read_path(buf, len, path, c->mopts.lim.input_bytes)) {
-            lint_report_error(NULL);
+            cli_print_error(stderr, PROG, NULL);
             return EXIT_INPUT;
         }
         if (!*buf)
@@ -520,8 +421,8 @@ static int lint_read_files(const lint_cfg *c, char **buf, size_t *len,
         if (!ret)
             ret = model_build(&md, m);
         if (ret) {
-            lint_report_error(m);
-            code = lint_exit_for(ret);
+            cli_print_error(stderr, PROG, m);
+            code = cli_exit_for(ret);
         } else {
             p = text ? text : "";
             if (n >= 3 && !memcmp(p, "\xEF\xBB\xBF", 3)) { /* BOM */
@@ -541,7 +442,7 @@ static int lint_read_files(const lint_cfg *c, char **buf, size_t *len,
             if (sbuf_failed(&all)) {
                 err_set(sbuf_failed(&all), NULL,
                         "the input files exceed --max-input-bytes");
-                lint_report_error(NULL);
+                cli_print_error(stderr, PROG, NULL);
                 code = EXIT_INPUT;
             }
         }
@@ -686,7 +587,10 @@ static int lint_run_cmd(lint_cfg *c, int chart)
         goto done;
     lo.config = cfg;
     if (chart) {
-        code = lint_render_chart(c, c->inputs[0], &buf, &len);
+        code = cli_render_chart(&buf, &len, PROG, c->helm, c->release,
+                                c->inputs[0],
+                                (const char *const *)c->helm_args,
+                                c->mopts.lim.input_bytes);
         stream_name = "<helm template>";
     } else {
         inputs = calloc(c->ninputs, sizeof(*inputs));
@@ -705,8 +609,8 @@ static int lint_run_cmd(lint_cfg *c, int chart)
     if (!ret)
         ret = lint_run(&res, g, &lo);
     if (ret) {
-        lint_report_error(m);
-        code = lint_exit_for(ret);
+        cli_print_error(stderr, PROG, m);
+        code = cli_exit_for(ret);
         goto done;
     }
     code = lint_write_outputs(c, res);
@@ -769,7 +673,7 @@ int cmd_lint(int argc, char **argv)
         c.inputs[c.ninputs++] = stdin_only[0];
     }
     for (i = 0; i < c.ninputs; i++) {
-        int kind = lint_input_kind(c.inputs[i]);
+        int kind = cli_input_kind("lint", c.inputs[i]);
         if (kind < 0) {
             ret = EXIT_USAGE;
             goto done;

@@ -157,15 +157,6 @@ typedef struct render_cfg {
     render_opts ropts;
 } render_cfg;
 
-static int size_opt(const char *cmd, const char *name, const char *v,
-                    size_t *out)
-{
-    if (opt_parse_size(v, out) != 0 || *out == 0)
-        return cli_usage_error(cmd, "--%s: '%s' is not a positive size", name,
-                               v);
-    return 0;
-}
-
 static int parse_args(render_cfg *c, int argc, char **argv, int *done)
 {
     opt_parser p;
@@ -229,11 +220,11 @@ static int parse_args(render_cfg *c, int argc, char **argv, int *done)
             break;
         }
         case O_LOG_FILE: c->log_file = p.value; break;
-        case O_MAX_INPUT: bad = size_opt("render", "max-input-bytes", p.value, &lim->input_bytes); break;
-        case O_MAX_DOCS: bad = size_opt("render", "max-documents", p.value, &lim->documents); break;
-        case O_MAX_DEPTH: bad = size_opt("render", "max-depth", p.value, &lim->depth); break;
-        case O_MAX_SCALAR: bad = size_opt("render", "max-scalar-bytes", p.value, &lim->scalar_bytes); break;
-        case O_MAX_ALIASES: bad = size_opt("render", "max-aliases", p.value, &lim->aliases); break;
+        case O_MAX_INPUT: bad = cli_size_opt("render", "max-input-bytes", p.value, &lim->input_bytes); break;
+        case O_MAX_DOCS: bad = cli_size_opt("render", "max-documents", p.value, &lim->documents); break;
+        case O_MAX_DEPTH: bad = cli_size_opt("render", "max-depth", p.value, &lim->depth); break;
+        case O_MAX_SCALAR: bad = cli_size_opt("render", "max-scalar-bytes", p.value, &lim->scalar_bytes); break;
+        case O_MAX_ALIASES: bad = cli_size_opt("render", "max-aliases", p.value, &lim->aliases); break;
         case O_ALLOW_DUP: c->ropts.mopts.allow_duplicate_keys = 1; break;
         case OPT_POSITIONAL:
             if (c->input)
@@ -248,20 +239,6 @@ static int parse_args(render_cfg *c, int argc, char **argv, int *done)
             return bad;
     }
     return EXIT_OK;
-}
-
-static int exit_for(int code)
-{
-    switch (code) {
-    case RC_PARSE:
-    case RC_INVALID:
-    case RC_LIMIT:
-        return EXIT_INPUT;
-    case RC_IO:
-        return EXIT_INPUT; /* could not read the input */
-    default:
-        return EXIT_INTERNAL;
-    }
 }
 
 /* Print the last error with its position and template, via cli_report. */
@@ -321,15 +298,6 @@ static void report_warnings(const render_info *info)
                 info->not_annotated, info->not_annotated == 1 ? "" : "s");
 }
 
-static int write_all(const sbuf *out)
-{
-    if (out->len && fwrite(out->ptr, 1, out->len, stdout) != out->len)
-        return -1;
-    if (fflush(stdout) != 0 || ferror(stdout))
-        return -1;
-    return fclose(stdout) == 0 ? 0 : -1;
-}
-
 static int render(const render_cfg *c)
 {
     char *buf = NULL;
@@ -357,8 +325,8 @@ static int render(const render_cfg *c)
         /* the report could not be written: say so, write no output */
     } else if (ret) {
         report_error(c, m);
-        code = exit_for(ret);
-    } else if (write_all(&out) != 0) {
+        code = cli_exit_for(ret);
+    } else if (cli_write_stdout(&out) != 0) {
         char msg[256];
         snprintf(msg, sizeof(msg),
                  PROG ": error: writing the output failed: %s\n",
