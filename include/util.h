@@ -54,6 +54,10 @@ void *arena_alloc(arena *a, size_t n);
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);
 
+/* Make room for need elements of size elem in *p (capacity *cap, doubling
+ * from 64). RC_OK, or RC_NOMEM with the error set. */
+int array_grow(void **p, size_t *cap, size_t need, size_t elem);
+
 /* ---- sbuf: size-capped growable bytes with a sticky failure ----------- */
 
 typedef struct sbuf {

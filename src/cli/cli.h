@@ -41,6 +41,19 @@ enum { CLI_INPUT_MANIFEST = 0, CLI_INPUT_CHART = 1, CLI_INPUT_PACKAGED = 2 };
 /* What path is: a manifest (or "-"), a chart directory, a packaged chart;
  * -1 after printing a usage error (a directory without Chart.yaml). */
 int cli_input_kind(const char *cmd, const char *path);
+/* Options passed through to `helm template`, NULL-terminated. */
+typedef struct cli_helm_args {
+    const char **v;
+    size_t n;
+    const char *first; /* the first one given, for "only for a chart" */
+} cli_helm_args;
+
+/* Room for every argument of argc: RC_OK or RC_NOMEM. */
+int cli_helm_args_init(cli_helm_args *a, int argc);
+void cli_helm_args_dispose(cli_helm_args *a);
+/* Add a helm option and its value (NULL for a flag). */
+void cli_helm_arg(cli_helm_args *a, const char *flag, const char *value);
+
 /* --helm, else $HELM_BIN, else "helm". */
 const char *cli_helm_bin(const char *given);
 /* `helm template release chart args...` into *buf (caller frees); helm's

@@ -158,9 +158,7 @@ typedef struct graph_cfg {
     const char *namespace;
     const char *release;
     const char *helm;
-    const char **helm_args; /* pass-through to helm template, NULL-ended */
-    size_t nhelm_args;
-    const char *first_helm_opt; /* for "applies only to a chart" */
+    cli_helm_args helm_args; /* pass-through to helm template */
     manifest_opts mopts;
 } graph_cfg;
 
@@ -184,17 +182,6 @@ static int parse_format(graph_cfg *c, const char *v)
         "graph", "--format: '%s' is not one of text, dot, mermaid, json", v);
 }
 
-/* Remember a helm template option and its value (value NULL for a flag). */
-static void helm_arg(graph_cfg *c, const char *flag, const char *value)
-{
-    if (!c->first_helm_opt)
-        c->first_helm_opt = flag;
-    c->helm_args[c->nhelm_args++] = flag;
-    if (value)
-        c->helm_args[c->nhelm_args++] = value;
-    c->helm_args[c->nhelm_args] = NULL;
-}
-
 static int parse_args(graph_cfg *c, int argc, char **argv, int *done)
 {
     opt_parser p;
@@ -214,14 +201,14 @@ static int parse_args(graph_cfg *c, int argc, char **argv, int *done)
         case O_NAMESPACE: c->namespace = p.value; break;
         case O_RELEASE: c->release = p.value; break;
         case O_HELM: c->helm = p.value; break;
-        case O_VALUES: helm_arg(c, "--values", p.value); break;
-        case O_SET: helm_arg(c, "--set", p.value); break;
-        case O_SET_STRING: helm_arg(c, "--set-string", p.value); break;
-        case O_SET_FILE: helm_arg(c, "--set-file", p.value); break;
-        case O_SET_JSON: helm_arg(c, "--set-json", p.value); break;
-        case O_KUBE_VERSION: helm_arg(c, "--kube-version", p.value); break;
-        case O_API_VERSIONS: helm_arg(c, "--api-versions", p.value); break;
-        case O_INCLUDE_CRDS: helm_arg(c, "--include-crds", NULL); break;
+        case O_VALUES: cli_helm_arg(&c->helm_args, "--values", p.value); break;
+        case O_SET: cli_helm_arg(&c->helm_args, "--set", p.value); break;
+        case O_SET_STRING: cli_helm_arg(&c->helm_args, "--set-string", p.value); break;
+        case O_SET_FILE: cli_helm_arg(&c->helm_args, "--set-file", p.value); break;
+        case O_SET_JSON: cli_helm_arg(&c->helm_args, "--set-json", p.value); break;
+        case O_KUBE_VERSION: cli_helm_arg(&c->helm_args, "--kube-version", p.value); break;
+        case O_API_VERSIONS: cli_helm_arg(&c->helm_args, "--api-versions", p.value); break;
+        case O_INCLUDE_CRDS: cli_helm_arg(&c->helm_args, "--include-crds", NULL); break;
         case O_MAX_INPUT: bad = cli_size_opt("graph", "max-input-bytes", p.value, &lim->input_bytes); break;
         case O_MAX_DOCS: bad = cli_size_opt("graph", "max-documents", p.value, &lim->documents); break;
         case O_MAX_DEPTH: bad = cli_size_opt("graph", "max-depth", p.value, &lim->depth); break;
@@ -262,7 +249,7 @@ static int run(const graph_cfg *c, int chart)
     gopts.release_namespace = c->namespace;
     if (chart) {
         code = cli_render_chart(&buf, &len, PROG, c->helm, c->release, c->input,
-                                (const char *const *)c->helm_args,
+                                (const char *const *)c->helm_args.v,
                                 c->mopts.lim.input_bytes);
         if (code)
             goto done;
@@ -307,10 +294,7 @@ int cmd_graph(int argc, char **argv)
     c.format = GRAPH_FMT_TEXT;
     c.json_flags = OUTPUT_JSON_PRETTY;
     c.release = "release";
-    /* at most one flag and one value per argument */
-    c.helm_args = calloc((size_t)(argc > 0 ? argc : 0) * 2 + 4,
-                         sizeof(*c.helm_args));
-    if (!c.helm_args) {
+    if (cli_helm_args_init(&c.helm_args, argc) != RC_OK) {
         fprintf(stderr, PROG ": error: out of memory\n");
         return EXIT_INTERNAL;
     }
@@ -323,11 +307,11 @@ int cmd_graph(int argc, char **argv)
         ret = EXIT_USAGE;
         goto done;
     }
-    if (!chart && c.first_helm_opt) {
+    if (!chart && c.helm_args.first) {
         ret = cli_usage_error("graph",
                               "%s applies only to a chart directory; '%s' is "
                               "read as a rendered manifest",
-                              c.first_helm_opt, c.input ? c.input : "-");
+                              c.helm_args.first, c.input ? c.input : "-");
         goto done;
     }
     if (chart && (!*c.release || c.release[0] == '-')) {
@@ -341,9 +325,9 @@ int cmd_graph(int argc, char **argv)
         goto done;
     }
     if (chart && c.namespace)
-        helm_arg(&c, "--namespace", c.namespace);
+        cli_helm_arg(&c.helm_args, "--namespace", c.namespace);
     ret = run(&c, chart);
 done:
-    free(c.helm_args);
+    cli_helm_args_dispose(&c.helm_args);
     return ret;
 }

@@ -211,9 +211,7 @@ typedef struct lint_cfg {
     const char *namespace;
     const char *release;
     const char *helm;
-    const char **helm_args; /* pass-through to helm template, NULL-ended */
-    size_t nhelm_args;
-    const char *first_helm_opt;
+    cli_helm_args helm_args; /* pass-through to helm template */
     manifest_opts mopts;
 } lint_cfg;
 
@@ -237,16 +235,6 @@ static int lint_parse_format(lint_cfg *c, const char *v)
     return cli_usage_error(
         "lint", "--format: '%s' is not one of text, json, sarif, junit, github",
         v);
-}
-
-static void lint_helm_arg(lint_cfg *c, const char *flag, const char *value)
-{
-    if (!c->first_helm_opt)
-        c->first_helm_opt = flag;
-    c->helm_args[c->nhelm_args++] = flag;
-    if (value)
-        c->helm_args[c->nhelm_args++] = value;
-    c->helm_args[c->nhelm_args] = NULL;
 }
 
 static int lint_parse_args(lint_cfg *c, int argc, char **argv, int *done)
@@ -280,18 +268,18 @@ static int lint_parse_args(lint_cfg *c, int argc, char **argv, int *done)
         case LO_NAMESPACE: c->namespace = p.value; break;
         case LO_RELEASE: c->release = p.value; break;
         case LO_HELM: c->helm = p.value; break;
-        case LO_VALUES: lint_helm_arg(c, "--values", p.value); break;
-        case LO_SET: lint_helm_arg(c, "--set", p.value); break;
-        case LO_SET_STRING: lint_helm_arg(c, "--set-string", p.value); break;
-        case LO_SET_FILE: lint_helm_arg(c, "--set-file", p.value); break;
-        case LO_SET_JSON: lint_helm_arg(c, "--set-json", p.value); break;
+        case LO_VALUES: cli_helm_arg(&c->helm_args, "--values", p.value); break;
+        case LO_SET: cli_helm_arg(&c->helm_args, "--set", p.value); break;
+        case LO_SET_STRING: cli_helm_arg(&c->helm_args, "--set-string", p.value); break;
+        case LO_SET_FILE: cli_helm_arg(&c->helm_args, "--set-file", p.value); break;
+        case LO_SET_JSON: cli_helm_arg(&c->helm_args, "--set-json", p.value); break;
         case LO_KUBE_VERSION:
-            lint_helm_arg(c, "--kube-version", p.value);
+            cli_helm_arg(&c->helm_args, "--kube-version", p.value);
             break;
         case LO_API_VERSIONS:
-            lint_helm_arg(c, "--api-versions", p.value);
+            cli_helm_arg(&c->helm_args, "--api-versions", p.value);
             break;
-        case LO_INCLUDE_CRDS: lint_helm_arg(c, "--include-crds", NULL); break;
+        case LO_INCLUDE_CRDS: cli_helm_arg(&c->helm_args, "--include-crds", NULL); break;
         case LO_MAX_INPUT:
             bad = cli_size_opt("lint", "max-input-bytes", p.value,
                                 &lim->input_bytes);
@@ -589,7 +577,7 @@ static int lint_run_cmd(lint_cfg *c, int chart)
     if (chart) {
         code = cli_render_chart(&buf, &len, PROG, c->helm, c->release,
                                 c->inputs[0],
-                                (const char *const *)c->helm_args,
+                                (const char *const *)c->helm_args.v,
                                 c->mopts.lim.input_bytes);
         stream_name = "<helm template>";
     } else {
@@ -641,9 +629,8 @@ int cmd_lint(int argc, char **argv)
     c.inputs = calloc(slots, sizeof(*c.inputs));
     c.outputs = calloc(slots, sizeof(*c.outputs));
     c.formats = calloc(slots, sizeof(*c.formats));
-    /* at most one flag and one value per argument */
-    c.helm_args = calloc(slots * 2 + 4, sizeof(*c.helm_args));
-    if (!c.inputs || !c.outputs || !c.formats || !c.helm_args) {
+    if (!c.inputs || !c.outputs || !c.formats ||
+        cli_helm_args_init(&c.helm_args, argc) != RC_OK) {
         fprintf(stderr, PROG ": error: out of memory\n");
         ret = EXIT_INTERNAL;
         goto done;
@@ -688,11 +675,11 @@ int cmd_lint(int argc, char **argv)
         if (kind)
             chart = kind;
     }
-    if (!chart && c.first_helm_opt) {
+    if (!chart && c.helm_args.first) {
         ret = cli_usage_error("lint",
                               "%s applies only to a chart directory; the "
                               "input is read as a rendered manifest",
-                              c.first_helm_opt);
+                              c.helm_args.first);
         goto done;
     }
     if (chart && (!*c.release || c.release[0] == '-')) {
@@ -701,12 +688,12 @@ int cmd_lint(int argc, char **argv)
         goto done;
     }
     if (chart && c.namespace)
-        lint_helm_arg(&c, "--namespace", c.namespace);
+        cli_helm_arg(&c.helm_args, "--namespace", c.namespace);
     ret = lint_run_cmd(&c, chart);
 done:
     free(c.inputs);
     free(c.outputs);
     free(c.formats);
-    free(c.helm_args);
+    cli_helm_args_dispose(&c.helm_args);
     return ret;
 }

@@ -78,6 +78,31 @@ int cli_input_kind(const char *cmd, const char *path)
     return -1;
 }
 
+int cli_helm_args_init(cli_helm_args *a, int argc)
+{
+    a->n = 0;
+    a->first = NULL;
+    a->v = calloc((size_t)(argc > 0 ? argc : 0) * 2 + 4, sizeof(*a->v));
+    return a->v ? RC_OK : err_set(RC_NOMEM, NULL, "out of memory");
+}
+
+void cli_helm_args_dispose(cli_helm_args *a)
+{
+    free(a->v);
+    a->v = NULL;
+    a->n = 0;
+}
+
+void cli_helm_arg(cli_helm_args *a, const char *flag, const char *value)
+{
+    if (!a->first)
+        a->first = flag;
+    a->v[a->n++] = flag;
+    if (value)
+        a->v[a->n++] = value;
+    a->v[a->n] = NULL;
+}
+
 const char *cli_helm_bin(const char *given)
 {
     const char *env = getenv("HELM_BIN");

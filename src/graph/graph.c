@@ -20,23 +20,6 @@ const char *graph_reason_name(edge_reason r)
     return (unsigned)r < EDGE_REASON_COUNT ? REASONS[r] : "unknown";
 }
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    size_t ncap;
-    void *np;
-    if (need <= *cap)
-        return RC_OK;
-    ncap = *cap ? *cap * 2 : 64;
-    while (ncap < need)
-        ncap *= 2;
-    np = realloc(*p, ncap * elem);
-    if (!np)
-        return err_set(RC_NOMEM, NULL, "out of memory");
-    *p = np;
-    *cap = ncap;
-    return RC_OK;
-}
-
 /* ---- edges and virtual nodes ------------------------------------------- */
 
 int graph_add_edge(graph *g, uint32_t from, uint32_t to, edge_reason reason,
@@ -48,7 +31,7 @@ int graph_add_edge(graph *g, uint32_t from, uint32_t to, edge_reason reason,
     int n;
     if (from == GRAPH_NONE || to == GRAPH_NONE || from == to)
         return RC_OK;
-    if (grow((void **)&g->edges, &g->edges_cap, g->nedges + 1, sizeof(*e)))
+    if (array_grow((void **)&g->edges, &g->edges_cap, g->nedges + 1, sizeof(*e)))
         return RC_NOMEM;
     e = &g->edges[g->nedges];
     e->from = from;
@@ -81,7 +64,7 @@ int graph_add_edge(graph *g, uint32_t from, uint32_t to, edge_reason reason,
 
 uint32_t graph_add_vnode(graph *g, const char *label)
 {
-    if (grow((void **)&g->vnodes, &g->vnodes_cap, g->nvnodes + 1,
+    if (array_grow((void **)&g->vnodes, &g->vnodes_cap, g->nvnodes + 1,
              sizeof(*g->vnodes)))
         return GRAPH_NONE;
     g->vnodes[g->nvnodes].label = arena_strdup(&g->arena, label);
@@ -168,7 +151,7 @@ static int list_add(graph_index *ix, strmap *m, const char *key, size_t len,
     if (!slot)
         return err_set(RC_NOMEM, NULL, "out of memory");
     if (created) {
-        if (grow((void **)&ix->lists, &ix->lists_cap, ix->nlists + 1,
+        if (array_grow((void **)&ix->lists, &ix->lists_cap, ix->nlists + 1,
                  sizeof(*ix->lists)))
             return RC_NOMEM;
         memset(&ix->lists[ix->nlists++], 0, sizeof(id_list));

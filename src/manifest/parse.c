@@ -40,23 +40,6 @@ typedef struct pstate {
     size_t boundary;   /* where the next document's chunk starts */
 } pstate;
 
-static int grow(void **p, size_t *cap, size_t need, size_t elem)
-{
-    size_t ncap;
-    void *np;
-    if (need <= *cap)
-        return RC_OK;
-    ncap = *cap ? *cap * 2 : 64;
-    while (ncap < need)
-        ncap *= 2;
-    np = realloc(*p, ncap * elem);
-    if (!np)
-        return err_set(RC_NOMEM, NULL, "out of memory");
-    *p = np;
-    *cap = ncap;
-    return RC_OK;
-}
-
 static size_t utf8_width(unsigned char c)
 {
     if (c < 0x80)
@@ -151,7 +134,7 @@ static document *doc_begin(pstate *p, const yaml_event_t *ev)
                     p->opts->lim.documents, "--max-documents");
         return NULL;
     }
-    if (grow((void **)&m->docs, &m->docs_cap, m->ndocs + 1, sizeof(*d)))
+    if (array_grow((void **)&m->docs, &m->docs_cap, m->ndocs + 1, sizeof(*d)))
         return NULL;
     d = &m->docs[m->ndocs];
     memset(d, 0, sizeof(*d));
@@ -232,7 +215,7 @@ static int anchor_add(pstate *p, const node *n)
 {
     if (!n->anchor)
         return RC_OK;
-    if (grow((void **)&p->anchors, &p->anchors_cap, p->nanchors + 1,
+    if (array_grow((void **)&p->anchors, &p->anchors_cap, p->nanchors + 1,
              sizeof(*p->anchors)))
         return RC_NOMEM;
     p->anchors[p->nanchors].name = n->anchor;
@@ -249,7 +232,7 @@ static int attach(pstate *p, node *n)
         p->doc->content = n->start;
         return RC_OK;
     }
-    if (grow((void **)&p->kids, &p->kids_cap, p->nkids + 1, sizeof(*p->kids)))
+    if (array_grow((void **)&p->kids, &p->kids_cap, p->nkids + 1, sizeof(*p->kids)))
         return RC_NOMEM;
     p->kids[p->nkids++] = n;
     return RC_OK;
@@ -332,7 +315,7 @@ static int on_start(pstate *p, const yaml_event_t *ev, node_type t)
     if (!n)
         return RC_NOMEM;
     n->style = flow ? NODE_STYLE_FLOW : NODE_STYLE_PLAIN;
-    if (grow((void **)&p->frames, &p->frames_cap, p->nframes + 1,
+    if (array_grow((void **)&p->frames, &p->frames_cap, p->nframes + 1,
              sizeof(*p->frames)))
         return RC_NOMEM;
     p->frames[p->nframes].n = n;
