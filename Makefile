@@ -40,7 +40,7 @@ LDLIBS   += $(PKG_LIBS)
 CORE_SRC := $(wildcard src/util/*.c src/manifest/*.c src/model/*.c \
                        src/order/*.c src/render/*.c src/graph/*.c \
                        src/output/*.c src/helm/*.c src/mutate/*.c \
-                       src/kube/*.c src/lint/*.c)
+                       src/kube/*.c src/lint/*.c src/install/*.c)
 CLI_SRC  := $(wildcard src/cli/*.c)
 UNIT_SRC := $(wildcard tests/unit/*.c)
 FUZZ_SRC := $(wildcard tests/fuzz/*.c)

@@ -11,6 +11,8 @@
 #ifndef READYINSTALL_HELM_H
 #define READYINSTALL_HELM_H
 
+#include <signal.h>
+
 #include "util.h"
 
 /*
@@ -21,6 +23,21 @@
  */
 int proc_run(const char *const *argv, sbuf *out, sbuf *err,
              int *exit_status);
+
+/* How proc_run_opts runs a child. */
+typedef struct proc_opts {
+    char *const *envp; /* the child's environment; NULL: ours */
+    int tee_out, tee_err; /* also copy stdout / stderr here; -1: no */
+    /* When *interrupt becomes non-zero (a signal handler sets it to the
+     * signal number), that signal is sent on to the child, once per
+     * change; the call still waits for the child to end. */
+    volatile sig_atomic_t *interrupt;
+} proc_opts;
+
+#define PROC_OPTS_INIT {NULL, -1, -1, NULL}
+
+int proc_run_opts(const char *const *argv, const proc_opts *o, sbuf *out,
+                  sbuf *err, int *exit_status);
 
 /*
  * `helm template <release> <chart> <extra...>`: the rendered manifest in

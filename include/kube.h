@@ -107,6 +107,11 @@ void kube_config_free(kube_config *c);
  * code of this module that reads it). */
 void kube_config_opts_from_env(kube_config_opts *opts, char *const *envp);
 
+/* Decode base64 (standard alphabet, padding optional, whitespace skipped)
+ * into out (malloc'ed, NUL-terminated; caller frees). RC_PARSE when it is
+ * not base64, RC_NOMEM. */
+int kube_base64_decode(kube_blob *out, const char *s, size_t len);
+
 /* ---- transport seam --------------------------------------------------- */
 
 typedef struct kube_request {
@@ -221,6 +226,8 @@ typedef struct kube_resource {
  * is not in it. */
 int kube_discover(kube_client *cl, kube_resource *out,
                   const char *api_version, const char *kind);
+/* Forget the cached discovery documents (a CRD became served since). */
+void kube_discovery_reset(kube_client *cl);
 /* Built-in resources the typed helpers use (no discovery needed). */
 int kube_resource_builtin(kube_resource *out, const char *api_version,
                           const char *kind);

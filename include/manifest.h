@@ -146,6 +146,8 @@ void doc_edits_dispose(doc_edits *e);
  * an array of m->ndocs lists otherwise), and documents with changed[d] set
  * (changed may be NULL) written from their tree (manifest_emit_doc_tree).
  * Other documents are still written byte for byte. */
+/* An order entry that leaves its document out (the installer's phase 1). */
+#define MANIFEST_DOC_SKIP UINT32_MAX
 int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
                          const doc_edits *edits, const uint8_t *changed);
 /* One document as emit writes it. */

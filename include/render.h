@@ -21,10 +21,20 @@ typedef struct render_opts {
     const char *release_namespace; /* NULL: inferred (graph_opts) */
     unsigned annotate;             /* ANNOTATE_* bits (mutate.h) */
     inject_opts inject;            /* wait init containers */
+    /* The installer's phase 1: objects to leave out, as keys made by
+     * render_object_key(); a document is left out when every object in it
+     * is listed. NULL: none. */
+    const strmap *defer;
 } render_opts;
 
 #define RENDER_OPTS_INIT                                                     \
-    {MANIFEST_OPTS_INIT, RENDER_ORDER_GRAPH, NULL, 0, INJECT_OPTS_INIT}
+    {MANIFEST_OPTS_INIT, RENDER_ORDER_GRAPH, NULL, 0, INJECT_OPTS_INIT, NULL}
+
+/* "group/Kind/namespace/name" (namespace "" for cluster-scoped objects,
+ * the release namespace for namespaced objects that name none) into buf;
+ * the identity phase 1 and the plan agree on. */
+void render_object_key(char *buf, size_t size, const char *group,
+                       const char *kind, const char *ns, const char *name);
 
 /* What a successful render found, for the caller to report. */
 typedef struct render_info {
@@ -32,6 +42,7 @@ typedef struct render_info {
     size_t annotated, not_annotated; /* --annotate: objects, and objects
                                         whose metadata could not be edited */
     size_t injected, not_injected; /* workloads given a wait; skipped */
+    size_t deferred;               /* documents left out (opts.defer) */
     sbuf *report; /* when set: the --report JSON is written into it */
 } render_info;
 

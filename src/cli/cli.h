@@ -22,6 +22,7 @@ int cmd_render(int argc, char **argv);
 int cmd_graph(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_version(int argc, char **argv);
+int cmd_install(int argc, char **argv);
 
 /* ---- shared by the commands (common.c) -------------------------------- */
 

@@ -28,7 +28,8 @@ enum {
     O_WAIT_IMAGE,
     O_WAIT_TIMEOUT,
     O_WAIT_INTERVAL,
-    O_REPORT
+    O_REPORT,
+    O_DEFER
 };
 
 static const opt_spec RENDER_OPTS[] = {
@@ -65,6 +66,9 @@ static const opt_spec RENDER_OPTS[] = {
      "within the kubelet's sync period plus its cache TTL)"},
     {O_WAIT_INTERVAL, "wait-interval", 0, OPT_VALUE, "DUR",
      "how often it says what it still waits for (default 10s)"},
+    {O_DEFER, "defer", 0, OPT_VALUE, "FILE",
+     "leave out the objects listed in FILE (the installer's phase 1; "
+     "default $READYINSTALL_DEFER_FILE)"},
     {O_REPORT, "report", 0, OPT_VALUE, "FILE",
      "write JSON of what was moved, injected, skipped and why"},
     {O_LOG_FILE, "log-file", 0, OPT_VALUE, "PATH",
@@ -152,6 +156,9 @@ static void render_help(FILE *out)
 
 typedef struct render_cfg {
     const char *input;
+    const char *defer_file;
+    arena defer_arena;
+    strmap defer;
     const char *log_file;
     const char *report;
     render_opts ropts;
@@ -209,6 +216,7 @@ static int parse_args(render_cfg *c, int argc, char **argv, int *done)
             break;
         }
         case O_REPORT: c->report = p.value; break;
+        case O_DEFER: c->defer_file = p.value; break;
         case O_ANNOTATE: {
             char name[64];
             if (annotate_parse(p.value, &c->ropts.annotate, name,
@@ -298,6 +306,44 @@ static void report_warnings(const render_info *info)
                 info->not_annotated, info->not_annotated == 1 ? "" : "s");
 }
 
+/*
+ * The installer's defer file: "namespace NS" once, then one object key
+ * (render_object_key) per line; '#' starts a comment. Written by
+ * `readyinstall install` with mode 0600.
+ */
+static int load_defer(render_cfg *c)
+{
+    char *buf = NULL, *line, *save = NULL;
+    size_t len = 0;
+    int ret = reader_read_path(&buf, &len, c->defer_file, BOUND_OUTPUT_MAX);
+    if (ret) {
+        fprintf(stderr, PROG ": error: --defer %s: %s\n", c->defer_file,
+                err_last()->msg);
+        return EXIT_USAGE;
+    }
+    arena_init(&c->defer_arena);
+    strmap_init(&c->defer, &c->defer_arena);
+    for (line = strtok_r(buf, "\n", &save); line;
+         line = strtok_r(NULL, "\n", &save)) {
+        int created;
+        if (!*line || *line == '#')
+            continue;
+        if (!strncmp(line, "namespace ", 10)) {
+            if (!c->ropts.release_namespace)
+                c->ropts.release_namespace =
+                    arena_strdup(&c->defer_arena, line + 10);
+            continue;
+        }
+        if (!strmap_put(&c->defer, line, strlen(line), 1, &created)) {
+            free(buf);
+            return EXIT_INTERNAL;
+        }
+    }
+    free(buf);
+    c->ropts.defer = &c->defer;
+    return EXIT_OK;
+}
+
 static int render(const render_cfg *c)
 {
     char *buf = NULL;
@@ -353,5 +399,15 @@ int cmd_render(int argc, char **argv)
     ret = parse_args(&c, argc, argv, &done);
     if (ret || done)
         return ret;
-    return render(&c);
+    if (!c.defer_file && getenv("READYINSTALL_DEFER_FILE") &&
+        *getenv("READYINSTALL_DEFER_FILE"))
+        c.defer_file = getenv("READYINSTALL_DEFER_FILE");
+    if (c.defer_file && (ret = load_defer(&c)) != EXIT_OK)
+        return ret;
+    ret = render(&c);
+    if (c.defer_file) {
+        strmap_dispose(&c.defer);
+        arena_dispose(&c.defer_arena);
+    }
+    return ret;
 }

@@ -13,6 +13,8 @@ static const cli_command COMMANDS[] = {
     {"graph", cmd_graph, "draw the dependency graph (text, DOT, Mermaid, JSON)"},
     {"lint", cmd_lint,
      "report ordering hazards of a chart or manifest (text, JSON, SARIF, ...)"},
+    {"install", cmd_install,
+     "install or upgrade a release in phases, waiting on real readiness"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show help for a command"},
 };
@@ -40,6 +42,8 @@ static void main_help(FILE *out)
           "  helm template rel ./chart | readyinstall render\n"
           "  helm install rel ./chart --post-renderer readyinstall-render   "
           "(Helm 4)\n"
+          "  helm readyinstall rel ./chart -n ns   (phased install; also "
+          "readyinstall install)\n"
           "\n"
           "Run 'readyinstall COMMAND --help' for a command's options.\n"
           "Exit status: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 Helm or "
@@ -97,6 +101,9 @@ int main(int argc, char **argv)
     if (!strcmp(argv[1], "--version"))
         return cmd_version(1, argv);
     c = find(argv[1]);
+    /* `helm readyinstall RELEASE CHART ...` is the installer */
+    if (!c && argv[1][0] != '-' && argc >= 3)
+        return cmd_install(argc, argv);
     if (!c)
         return cli_usage_error(NULL, "unknown command '%s'", argv[1]);
     return c->run(argc - 1, argv + 1);

@@ -5,6 +5,7 @@
  * other (a pipe holds only 64 KiB on Linux). A third, close-on-exec pipe
  * carries execvp's errno back: EOF on it means the exec happened.
  */
+#define _GNU_SOURCE /* execvpe */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
@@ -42,8 +43,8 @@ static int pipe_cloexec(int fds[2])
 /* In the child: only async-signal-safe calls until execvp. The pipe ends
  * are first copied above 2 so that a pipe that happens to be fd 1 or 2
  * cannot be closed by the other dup2. */
-static void child_exec(const char *const *argv, int out_w, int err_w,
-                       int exec_w)
+static void child_exec(const char *const *argv, char *const *envp,
+                       int out_w, int err_w, int exec_w)
 {
     int o = fcntl(out_w, F_DUPFD, 3), e = fcntl(err_w, F_DUPFD, 3);
     int saved;
@@ -54,7 +55,12 @@ static void child_exec(const char *const *argv, int out_w, int err_w,
     close(e);
     /* an ignored SIGPIPE would be inherited across exec */
     signal(SIGPIPE, SIG_DFL);
-    execvp(argv[0], (char *const *)argv);
+    signal(SIGINT, SIG_DFL);
+    signal(SIGTERM, SIG_DFL);
+    if (envp)
+        execvpe(argv[0], (char *const *)argv, envp);
+    else
+        execvp(argv[0], (char *const *)argv);
 fail:
     saved = errno;
     while (write(exec_w, &saved, sizeof(saved)) < 0 && errno == EINTR)
@@ -97,14 +103,43 @@ static int wait_child(pid_t pid, int *exit_status)
 }
 
 /* Read both pipes until both are at EOF. */
-static int drain(int *out_r, int *err_r, sbuf *out, sbuf *err,
-                 const char *prog)
+/* Write all of buf to fd (a tee); errors are ignored: the copy on the
+ * terminal is a courtesy, the captured text is what counts. */
+static void tee_write(int fd, const char *buf, size_t n)
 {
+    while (fd >= 0 && n) {
+        ssize_t w = write(fd, buf, n);
+        if (w < 0 && errno == EINTR)
+            continue;
+        if (w <= 0)
+            return;
+        buf += w;
+        n -= (size_t)w;
+    }
+}
+
+/* Pass a pending interrupt on to the child, once per signal. */
+static void forward_interrupt(const proc_opts *o, pid_t pid, int *sent)
+{
+    int sig;
+    if (!o || !o->interrupt || !*o->interrupt || *sent == *o->interrupt)
+        return;
+    sig = (int)*o->interrupt;
+    *sent = sig;
+    kill(pid, sig);
+}
+
+static int drain(int *out_r, int *err_r, sbuf *out, sbuf *err,
+                 const char *prog, const proc_opts *o, pid_t pid)
+{
+    int tee[2], sent = 0;
     struct pollfd pfd[2];
     sbuf *sink[2];
     static const char *const what[2] = {"output", "error output"};
     char buf[65536];
     int i;
+    tee[0] = o ? o->tee_out : -1;
+    tee[1] = o ? o->tee_err : -1;
     pfd[0].fd = *out_r;
     pfd[1].fd = *err_r;
     pfd[0].events = pfd[1].events = POLLIN;
@@ -112,7 +147,8 @@ static int drain(int *out_r, int *err_r, sbuf *out, sbuf *err,
     sink[1] = err;
     while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
         /* poll() ignores negative descriptors: closed pipes drop out */
-        if (poll(pfd, 2, -1) < 0) {
+        forward_interrupt(o, pid, &sent);
+        if (poll(pfd, 2, 1000) < 0) {
             if (errno == EINTR)
                 continue;
             return err_set(RC_IO, NULL, "reading from %s: %s", prog,
@@ -133,6 +169,7 @@ static int drain(int *out_r, int *err_r, sbuf *out, sbuf *err,
                 pfd[i].fd = -1;
                 continue;
             }
+            tee_write(tee[i], buf, (size_t)n);
             if (sink[i] && sbuf_put(sink[i], buf, (size_t)n)) {
                 if (sbuf_failed(sink[i]) == RC_LIMIT)
                     return err_set(RC_LIMIT, NULL,
@@ -146,8 +183,9 @@ static int drain(int *out_r, int *err_r, sbuf *out, sbuf *err,
 }
 
 /* proc_run; *not_started is set when the program could not be executed. */
-static int proc_run_ex(const char *const *argv, sbuf *out, sbuf *err,
-                       int *exit_status, int *not_started)
+static int proc_run_ex(const char *const *argv, const proc_opts *o,
+                       sbuf *out, sbuf *err, int *exit_status,
+                       int *not_started)
 {
     int opipe[2] = {-1, -1}, epipe[2] = {-1, -1}, xpipe[2] = {-1, -1};
     pid_t pid;
@@ -168,7 +206,7 @@ static int proc_run_ex(const char *const *argv, sbuf *out, sbuf *err,
         goto done;
     }
     if (pid == 0)
-        child_exec(argv, opipe[1], epipe[1], xpipe[1]);
+        child_exec(argv, o ? o->envp : NULL, opipe[1], epipe[1], xpipe[1]);
     close_fd(&opipe[1]);
     close_fd(&epipe[1]);
     close_fd(&xpipe[1]);
@@ -183,7 +221,7 @@ static int proc_run_ex(const char *const *argv, sbuf *out, sbuf *err,
                           strerror(child_errno));
         goto done;
     }
-    ret = drain(&opipe[0], &epipe[0], out, err, argv[0]);
+    ret = drain(&opipe[0], &epipe[0], out, err, argv[0], o, pid);
     if (ret) {
         /* stop a child whose output we no longer take */
         kill(pid, SIGKILL);
@@ -206,7 +244,14 @@ done:
 int proc_run(const char *const *argv, sbuf *out, sbuf *err, int *exit_status)
 {
     int not_started;
-    return proc_run_ex(argv, out, err, exit_status, &not_started);
+    return proc_run_ex(argv, NULL, out, err, exit_status, &not_started);
+}
+
+int proc_run_opts(const char *const *argv, const proc_opts *o, sbuf *out,
+                  sbuf *err, int *exit_status)
+{
+    int not_started;
+    return proc_run_ex(argv, o, out, err, exit_status, &not_started);
 }
 
 int helm_template(sbuf *manifest, sbuf *err, const char *helm,
@@ -229,7 +274,7 @@ int helm_template(sbuf *manifest, sbuf *err, const char *helm,
     for (i = 0; i < n; i++)
         argv[4 + i] = extra[i];
     argv[4 + n] = NULL;
-    ret = proc_run_ex(argv, manifest, err, exit_status, &not_started);
+    ret = proc_run_ex(argv, NULL, manifest, err, exit_status, &not_started);
     if (ret == RC_IO && not_started) {
         char msg[sizeof(err_last()->msg)];
         snprintf(msg, sizeof(msg), "%s", err_last()->msg);

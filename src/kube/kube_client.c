@@ -109,17 +109,12 @@ int kube_client_new(kube_client **out, const kube_config *cfg,
 
 void kube_client_free(kube_client *cl)
 {
-    size_t i;
     if (!cl)
         return;
     if (cl->t)
         cl->t->free(cl->t);
     kube_exec_cred_dispose(&cl->cred);
-    for (i = 0; i < cl->ndisc; i++) {
-        free(cl->disc[i].gv);
-        json_object_put(cl->disc[i].doc);
-    }
-    free(cl->disc);
+    kube_discovery_reset(cl);
     free(cl->user_agent);
     free(cl);
 }
@@ -472,6 +467,18 @@ static json_object *disc_cached(kube_client *cl, const char *gv)
         if (strcmp(cl->disc[i].gv, gv) == 0)
             return cl->disc[i].doc;
     return NULL;
+}
+
+void kube_discovery_reset(kube_client *cl)
+{
+    size_t i;
+    for (i = 0; i < cl->ndisc; i++) {
+        free(cl->disc[i].gv);
+        json_object_put(cl->disc[i].doc);
+    }
+    free(cl->disc);
+    cl->disc = NULL;
+    cl->ndisc = 0;
 }
 
 int kube_discover(kube_client *cl, kube_resource *out,

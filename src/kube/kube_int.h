@@ -4,9 +4,7 @@
 
 #include "kube.h"
 
-/* Strict base64 (standard alphabet, padding optional, whitespace skipped)
- * into a fresh NUL-terminated blob. RC_PARSE on bad input, RC_NOMEM. */
-int kube_base64_decode(kube_blob *out, const char *s, size_t len);
+/* (kube_base64_decode is declared in kube.h.) */
 /* Wipe and free a blob / a string that held a secret. */
 void kube_blob_wipe(kube_blob *b);
 void kube_secret_str_free(char *s);

@@ -117,7 +117,10 @@ int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
     if (m->ndocs == 0)
         return sbuf_put(out, m->src.buf, m->src.len);
     for (i = 0; i < m->ndocs; i++) {
-        const document *d = &m->docs[order ? order[i] : i];
+        const document *d;
+        if (order && order[i] == MANIFEST_DOC_SKIP)
+            continue;
+        d = &m->docs[order ? order[i] : i];
         /* YAML allows directives only after an explicit document end */
         if (d->has_directives && prev && !prev->explicit_end) {
             sbuf_puts(out, "...");

@@ -63,7 +63,7 @@ static int write_report(sbuf *out, const graph *g, const uint32_t *order,
                            json_object_new_int64((int64_t)info->cycles));
     moved = json_object_new_array();
     for (i = 0; i < md->m->ndocs; i++) {
-        if (order[i] == i)
+        if (order[i] == i || order[i] == MANIFEST_DOC_SKIP)
             continue;
         for (j = 0; j < md->doc_count[order[i]]; j++) {
             json_object *e = json_object_new_object();
@@ -75,6 +75,8 @@ static int write_report(sbuf *out, const graph *g, const uint32_t *order,
         }
     }
     json_object_object_add(top, "moved", moved);
+    json_object_object_add(top, "deferred",
+                           json_object_new_int64((int64_t)info->deferred));
     add_entries(top, g, log, "injected");
     add_entries(top, g, log, "skipped");
     json_object_object_add(top, "annotated",
@@ -93,6 +95,44 @@ static size_t count(const inject_log *log, const char *what)
     size_t i, n = 0;
     for (i = 0; i < log->n; i++)
         n += !strcmp(log->v[i].what, what);
+    return n;
+}
+
+void render_object_key(char *buf, size_t size, const char *group,
+                       const char *kind, const char *ns, const char *name)
+{
+    snprintf(buf, size, "%s/%s/%s/%s", group, kind, ns, name);
+}
+
+/* Is every object of document d listed in defer? */
+static int doc_deferred(const graph *g, uint32_t d, const strmap *defer)
+{
+    const model *md = g->md;
+    char key[1024];
+    uint32_t k;
+    if (!md->doc_count[d])
+        return 0;
+    for (k = 0; k < md->doc_count[d]; k++) {
+        const resource *r = &md->res[md->doc_first[d] + k];
+        render_object_key(key, sizeof(key), r->group, r->kind,
+                          graph_namespace(g, r), r->name);
+        if (!strmap_get(defer, key, strlen(key)))
+            return 0;
+    }
+    return 1;
+}
+
+/* Mark the deferred documents of order as skipped; how many. */
+static size_t defer_docs(uint32_t *order, const graph *g,
+                         const strmap *defer)
+{
+    size_t i, n = 0;
+    for (i = 0; i < g->md->m->ndocs; i++)
+        if (order[i] != MANIFEST_DOC_SKIP &&
+            doc_deferred(g, order[i], defer)) {
+            order[i] = MANIFEST_DOC_SKIP;
+            n++;
+        }
     return n;
 }
 
@@ -118,7 +158,7 @@ static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
             return ret;
     }
     if (opts->order != RENDER_ORDER_GRAPH && !opts->annotate &&
-        !opts->inject.enabled && !info->report)
+        !opts->inject.enabled && !info->report && !opts->defer)
         return RC_OK;
     go.release_namespace = opts->release_namespace;
     ret = graph_build(&g, md, &go);
@@ -143,6 +183,8 @@ static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
         info->annotated = st.annotated;
         info->not_annotated = st.skipped;
     }
+    if (!ret && opts->defer)
+        info->deferred = defer_docs(order, g, opts->defer);
     if (!ret && info->report)
         ret = write_report(info->report, g, order, &log, info);
     inject_log_dispose(&log);

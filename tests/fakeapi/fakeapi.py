@@ -36,6 +36,7 @@ Script (JSON, all keys optional):
         "up": false, "up_after": 5,
         "up_when": "endpoints" | {"deployment": "<ns>/<name>", "for": 2},
         "deny": "<message>" | true, "deny_prefix": true}},
+   "openapi_v2": false,
    "faults": [{"method": "GET", "path": "<regex>", "status": 503,
                "reason": "ServiceUnavailable", "message": "...",
                "times": 1, "retry_after": 1, "delay": 0}]}
@@ -74,6 +75,7 @@ KUBE_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.0",
                 "compiler": "gc", "platform": "linux/amd64"}
 
 AGG_CT = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
+OPENAPI_V2_PB = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
@@ -1082,7 +1084,19 @@ class Handler(BaseHTTPRequestHandler):
                     raise no_resource()
                 return self._send(200, doc)
             if parts == ["openapi", "v2"]:
-                raise no_resource()
+                # 404 unless the script asks for "openapi_v2": true; then a
+                # minimal swagger 2.0 document without paths or definitions
+                # (client-side validators then skip kinds they do not know,
+                # as against a real apiserver, whose document never lists a
+                # CRD that does not exist yet).
+                if not srv.script.get("openapi_v2"):
+                    raise no_resource()
+                if "protobuf" in self.headers.get("Accept", ""):
+                    # gnostic openapi_v2.Document{swagger: "2.0"}
+                    return self._send(200, b"\x0a\x032.0", OPENAPI_V2_PB)
+                return self._send(200, {"swagger": "2.0", "info": {
+                    "title": "Kubernetes", "version": KUBE_VERSION.get(
+                        "gitVersion", "")}, "paths": {}, "definitions": {}})
         if parts[:1] == ["api"] and len(parts) >= 2:
             group, version, rest = "", parts[1], parts[2:]
         elif parts[:1] == ["apis"] and len(parts) >= 3:

@@ -1,0 +1,83 @@
+/* `readyinstall install`: what its files share (cmd_install.c runs the
+ * phases, install_helm.c talks to helm, install_report.c reports). */
+#ifndef READYINSTALL_CLI_INSTALLER_H
+#define READYINSTALL_CLI_INSTALLER_H
+
+#include <signal.h>
+#include <stdio.h>
+
+#include <json-c/json.h>
+
+#include "classify.h"
+#include "util.h"
+
+#define INSTALL_PROG "readyinstall"
+#define INSTALL_PFX "readyinstall: "
+
+extern volatile sig_atomic_t install_interrupt;
+
+typedef struct install_cfg {
+    const char *release, *chart, *helm;
+    const char *namespace, *kube_context, *kubeconfig;
+    int helm_major;  /* 3 or 4 */
+    int retries;
+    long ready_timeout_ms, poll_ms, progress_ms;
+    int phases, plan_only, json, atomic, create_namespace;
+    const char *self_dir;  /* directory of our binary */
+    const char **pass;     /* flags for helm upgrade, NULL-terminated */
+    size_t npass;
+    const char **tmpl;     /* the subset helm template accepts */
+    size_t ntmpl;
+} install_cfg;
+
+/* The release as `helm status -o json` shows it. */
+typedef struct install_release {
+    int exists;
+    int revision;
+    char status[32]; /* deployed, failed, pending-install, ... */
+} install_release;
+
+/* ---- install_helm.c ------------------------------------------------------ */
+
+/* helm's major version from `helm version`; 0 when it cannot tell. */
+int install_helm_major(const char *helm);
+int install_release_get(install_release *out, const install_cfg *c);
+/* `helm get manifest`: *buf (caller frees) or NULL with none. */
+int install_previous_manifest(char **buf, size_t *len, const install_cfg *c);
+/* Render with helm template (helm-facts.md §11.1). *client_only is set
+ * when rendered without the cluster. */
+int install_render(sbuf *out, const install_cfg *c, int is_upgrade,
+                   const char *const *api_versions, const char *kube_version,
+                   int *client_only);
+
+/* One helm run of a phase: helm's output is shown as it comes (on our
+ * stderr) and its stderr kept for classification. */
+typedef struct install_attempt {
+    int phase, attempt, exit_status;
+    long ms;
+    classify_result errors;
+    int classified;
+} install_attempt;
+
+int install_run_upgrade(install_attempt *a, const install_cfg *c,
+                        const char *defer_file);
+/* helm uninstall / rollback for --atomic; 0 when it worked. */
+int install_cleanup(const install_cfg *c, const install_release *before);
+
+/* ---- install_report.c ---------------------------------------------------- */
+
+typedef struct install_report {
+    json_object *root, *phases, *attempts, *waits;
+} install_report;
+
+void install_report_init(install_report *r, const install_cfg *c);
+void install_report_phase(install_report *r, int phase, size_t objects,
+                          json_object *deferred);
+void install_report_attempt(install_report *r, const install_attempt *a);
+void install_report_wait(install_report *r, int phase, const char *what,
+                         long ms, int ok, const char *detail);
+/* Print the final report on stdout (text or JSON) and free it. */
+void install_report_finish(install_report *r, const install_cfg *c,
+                           int succeeded);
+
+#endif

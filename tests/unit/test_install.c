@@ -1,0 +1,440 @@
+/* Unit tests: the installer's phase plan, objects as JSON for dry-runs,
+ * the caBundle check and the post-renderer's phase-1 defer filter. */
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/x509.h>
+#include <stdlib.h>
+
+#include "install.h"
+#include "render.h"
+#include "test.h"
+
+typedef struct plan_fixture {
+    manifest *m;
+    model *md;
+    graph *g;
+    install_plan p;
+} plan_fixture;
+
+static int plan_of(plan_fixture *f, const char *text, plan_exists_fn ex,
+                   void *payload, int phases)
+{
+    graph_opts o = GRAPH_OPTS_INIT;
+    int ret;
+    memset(f, 0, sizeof(*f));
+    o.release_namespace = "ns";
+    ret = manifest_parse(&f->m, "<t>", text, strlen(text), NULL);
+    if (!ret)
+        ret = model_build(&f->md, f->m);
+    if (!ret)
+        ret = graph_build(&f->g, f->md, &o);
+    if (!ret)
+        ret = install_plan_build(&f->p, f->g, f->md->nres, ex, payload,
+                                 phases);
+    return ret;
+}
+
+static void plan_done(plan_fixture *f)
+{
+    install_plan_dispose(&f->p);
+    graph_free(f->g);
+    model_free(f->md);
+    manifest_free(f->m);
+}
+
+/* The phase of the object named name. */
+static int phase_of(const plan_fixture *f, const char *kind, const char *name)
+{
+    size_t i;
+    for (i = 0; i < f->md->nres; i++)
+        if (!strcmp(f->md->res[i].kind, kind) &&
+            !strcmp(f->md->res[i].name, name))
+            return f->p.phase[i];
+    return -1;
+}
+
+#define CRD_WIDGET                                                           \
+    "apiVersion: apiextensions.k8s.io/v1\n"                                  \
+    "kind: CustomResourceDefinition\n"                                       \
+    "metadata: {name: widgets.ex.test}\n"                                    \
+    "spec:\n"                                                                \
+    "  group: ex.test\n"                                                     \
+    "  scope: Namespaced\n"                                                  \
+    "  names: {plural: widgets, kind: Widget}\n"                             \
+    "  versions: [{name: v1, served: true, storage: true}]\n"
+
+#define WIDGET(n)                                                            \
+    "apiVersion: ex.test/v1\nkind: Widget\nmetadata: {name: " n "}\n"
+
+#define OPERATOR                                                             \
+    "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: op}\n"          \
+    "spec:\n  selector: {matchLabels: {app: op}}\n"                          \
+    "  template:\n    metadata: {labels: {app: op}}\n"                       \
+    "    spec: {containers: [{name: op, image: op:1, ports: "                 \
+    "[{containerPort: 9443}]}]}\n"                                           \
+    "---\napiVersion: v1\nkind: Service\nmetadata: {name: op-webhook}\n"     \
+    "spec: {selector: {app: op}, ports: [{port: 443, targetPort: 9443}]}\n"
+
+#define WEBHOOK(groups, resources)                                           \
+    "apiVersion: admissionregistration.k8s.io/v1\n"                          \
+    "kind: ValidatingWebhookConfiguration\nmetadata: {name: op-hooks}\n"     \
+    "webhooks:\n"                                                            \
+    "- name: v.ex.test\n"                                                    \
+    "  sideEffects: None\n  failurePolicy: Fail\n"                           \
+    "  admissionReviewVersions: [v1]\n"                                      \
+    "  clientConfig: {service: {name: op-webhook, namespace: ns}}\n"         \
+    "  rules: [{apiGroups: [" groups "], apiVersions: ['*'], "               \
+    "operations: [CREATE], resources: [" resources "]}]\n"
+
+static void test_plan_crd_and_webhook_defer_crs(void)
+{
+    plan_fixture f;
+    ASSERT_RC_OK(plan_of(&f,
+                         CRD_WIDGET "---\n" OPERATOR "---\n" WEBHOOK(
+                             "ex.test", "widgets") "---\n" WIDGET("a") "---\n"
+                             WIDGET("b"),
+                         NULL, NULL, 1));
+    CU_ASSERT_EQUAL(f.p.ndeferred, 2);
+    CU_ASSERT_EQUAL(phase_of(&f, "Widget", "a"), 2);
+    CU_ASSERT_EQUAL(phase_of(&f, "Widget", "b"), 2);
+    CU_ASSERT_EQUAL(phase_of(&f, "Deployment", "op"), 1);
+    CU_ASSERT_EQUAL(phase_of(&f, "CustomResourceDefinition",
+                             "widgets.ex.test"),
+                    1);
+    CU_ASSERT_EQUAL(phase_of(&f, "ValidatingWebhookConfiguration",
+                             "op-hooks"),
+                    1);
+    /* the CRD and the webhook's Service are what phase 2 waits for */
+    CU_ASSERT(f.p.nproviders >= 2);
+    CU_ASSERT_EQUAL(f.p.npreflight, 0);
+    plan_done(&f);
+}
+
+static void test_plan_nothing_to_defer(void)
+{
+    plan_fixture f;
+    ASSERT_RC_OK(plan_of(&f,
+                         OPERATOR "---\napiVersion: v1\nkind: ConfigMap\n"
+                                  "metadata: {name: c}\n",
+                         NULL, NULL, 1));
+    CU_ASSERT_EQUAL(f.p.ndeferred, 0);
+    CU_ASSERT_EQUAL(f.p.nproviders, 0);
+    plan_done(&f);
+}
+
+/* A Fail webhook admitting Deployments would defer its own backend:
+ * never, since the backend is what the wait needs. Other Deployments
+ * it admits wait. */
+static void test_plan_never_defers_own_backend(void)
+{
+    plan_fixture f;
+    ASSERT_RC_OK(plan_of(
+        &f,
+        OPERATOR "---\n" WEBHOOK("apps", "deployments") "---\n"
+                 "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: "
+                 "app}\nspec:\n  selector: {matchLabels: {app: x}}\n"
+                 "  template:\n    metadata: {labels: {app: x}}\n"
+                 "    spec: {containers: [{name: x, image: x:1}]}\n",
+        NULL, NULL, 1));
+    CU_ASSERT_EQUAL(phase_of(&f, "Deployment", "op"), 1);
+    CU_ASSERT_EQUAL(phase_of(&f, "Deployment", "app"), 2);
+    plan_done(&f);
+}
+
+static int exists_b(const resource *r, void *payload)
+{
+    (*(int *)payload)++;
+    return !strcmp(r->name, "b");
+}
+
+static void test_plan_keeps_existing_objects(void)
+{
+    plan_fixture f;
+    int calls = 0;
+    ASSERT_RC_OK(plan_of(&f,
+                         CRD_WIDGET "---\n" WIDGET("a") "---\n" WIDGET("b"),
+                         exists_b, &calls, 1));
+    CU_ASSERT_EQUAL(phase_of(&f, "Widget", "a"), 2);
+    CU_ASSERT_EQUAL(phase_of(&f, "Widget", "b"), 1);
+    CU_ASSERT_EQUAL(f.p.nkept, 1);
+    CU_ASSERT_EQUAL(f.p.ndeferred, 1);
+    /* asked only about the candidates, not every object */
+    CU_ASSERT_EQUAL(calls, 2);
+    plan_done(&f);
+}
+
+static void test_plan_phases_off(void)
+{
+    plan_fixture f;
+    ASSERT_RC_OK(plan_of(&f, CRD_WIDGET "---\n" WIDGET("a"), NULL, NULL, 0));
+    CU_ASSERT_EQUAL(f.p.ndeferred, 0);
+    CU_ASSERT_EQUAL(phase_of(&f, "Widget", "a"), 1);
+    plan_done(&f);
+}
+
+static void test_plan_hooks_stay(void)
+{
+    plan_fixture f;
+    ASSERT_RC_OK(plan_of(&f,
+                         CRD_WIDGET "---\napiVersion: ex.test/v1\nkind: "
+                                    "Widget\nmetadata:\n  name: h\n  "
+                                    "annotations: {helm.sh/hook: "
+                                    "post-install}\n",
+                         NULL, NULL, 1));
+    CU_ASSERT_EQUAL(phase_of(&f, "Widget", "h"), 1);
+    CU_ASSERT_EQUAL(f.p.ndeferred, 0);
+    plan_done(&f);
+}
+
+/* A live webhook (marked as the installer marks what it read from the
+ * cluster) admitting release objects is a pre-flight wait, not a
+ * deferral. */
+static void test_plan_live_webhook_is_preflight(void)
+{
+    plan_fixture f;
+    const char *text =
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n---\n"
+        "apiVersion: admissionregistration.k8s.io/v1\n"
+        "kind: ValidatingWebhookConfiguration\n"
+        "metadata: {name: other, annotations: {readyinstall.io/live: "
+        "cluster}}\n"
+        "webhooks:\n- name: v.other.test\n  sideEffects: None\n"
+        "  admissionReviewVersions: [v1]\n"
+        "  clientConfig: {service: {name: other-svc, namespace: other}}\n"
+        "  rules: [{apiGroups: [''], apiVersions: [v1], operations: "
+        "[CREATE], resources: [configmaps]}]\n";
+    graph_opts o = GRAPH_OPTS_INIT;
+    memset(&f, 0, sizeof(f));
+    o.release_namespace = "ns";
+    ASSERT_RC_OK(manifest_parse(&f.m, "<t>", text, strlen(text), NULL));
+    ASSERT_RC_OK(model_build(&f.md, f.m));
+    ASSERT_RC_OK(graph_build(&f.g, f.md, &o));
+    ASSERT_RC_OK(install_plan_build(&f.p, f.g, 1, NULL, NULL, 1));
+    CU_ASSERT_EQUAL(f.p.ndeferred, 0);
+    CU_ASSERT_EQUAL_FATAL(f.p.npreflight, 1);
+    CU_ASSERT_EQUAL(f.p.preflight[0], 1);
+    plan_done(&f);
+}
+
+/* A dependency cycle between providers and consumers must not hang or
+ * defer a provider. */
+static void test_plan_cycle(void)
+{
+    plan_fixture f;
+    ASSERT_RC_OK(plan_of(
+        &f,
+        OPERATOR "---\n" WEBHOOK("''", "services") "---\n" CRD_WIDGET
+                 "---\n" WIDGET("a"),
+        NULL, NULL, 1));
+    CU_ASSERT_EQUAL(phase_of(&f, "Service", "op-webhook"), 1);
+    CU_ASSERT_EQUAL(phase_of(&f, "Widget", "a"), 2);
+    plan_done(&f);
+}
+
+/* ---- objects as JSON -------------------------------------------------- */
+
+static json_object *json_of(const char *yaml, manifest **m)
+{
+    ASSERT_RC_OK(manifest_parse(m, "<t>", yaml, strlen(yaml), NULL));
+    return install_node_json((*m)->docs[0].root);
+}
+
+static void test_json_scalar_types(void)
+{
+    manifest *m = NULL;
+    json_object *o = json_of("apiVersion: v1\nkind: ConfigMap\n"
+                             "metadata: {name: c}\n"
+                             "spec:\n  n: 3\n  neg: -7\n  hex: 0x1F\n"
+                             "  f: 1.5\n  t: true\n  y: yes\n  off: off\n"
+                             "  nul: ~\n  q: \"3\"\n  s: '0x1F'\n"
+                             "  str: !!str 12\n  ver: 1.2.3\n"
+                             "  list: [a, 2]\n",
+                             &m),
+                *spec, *v;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_FATAL(json_object_object_get_ex(o, "spec", &spec));
+#define TYPE_IS(key, t)                                                      \
+    CU_ASSERT(json_object_object_get_ex(spec, key, &v) &&                   \
+              json_object_is_type(v, t))
+    TYPE_IS("n", json_type_int);
+    TYPE_IS("neg", json_type_int);
+    TYPE_IS("hex", json_type_int);
+    TYPE_IS("f", json_type_double);
+    TYPE_IS("t", json_type_boolean);
+    TYPE_IS("y", json_type_boolean);
+    TYPE_IS("off", json_type_boolean);
+    TYPE_IS("q", json_type_string);
+    TYPE_IS("s", json_type_string);
+    TYPE_IS("str", json_type_string);
+    TYPE_IS("ver", json_type_string);
+    TYPE_IS("list", json_type_array);
+#undef TYPE_IS
+    CU_ASSERT(json_object_object_get_ex(spec, "hex", &v) &&
+              json_object_get_int(v) == 31);
+    CU_ASSERT(json_object_object_get_ex(spec, "nul", &v) && v == NULL);
+    json_object_put(o);
+    manifest_free(m);
+}
+
+static void test_json_merge_keys_and_aliases(void)
+{
+    manifest *m = NULL;
+    json_object *o = json_of("base: &b {x: 1, y: 2}\n"
+                             "m:\n  <<: *b\n  y: 3\n"
+                             "a: *b\n",
+                             &m),
+                *mm, *v;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_FATAL(json_object_object_get_ex(o, "m", &mm));
+    CU_ASSERT(json_object_object_get_ex(mm, "x", &v) &&
+              json_object_get_int(v) == 1);
+    /* the explicit key wins over the merged one */
+    CU_ASSERT(json_object_object_get_ex(mm, "y", &v) &&
+              json_object_get_int(v) == 3);
+    CU_ASSERT(!json_object_object_get_ex(mm, "<<", NULL));
+    CU_ASSERT(json_object_object_get_ex(o, "a", &v) &&
+              json_object_is_type(v, json_type_object));
+    json_object_put(o);
+    manifest_free(m);
+}
+
+static void test_json_not_a_mapping(void)
+{
+    manifest *m = NULL;
+    json_object *o = json_of("[1, 2]\n", &m);
+    CU_ASSERT_PTR_NULL(o);
+    manifest_free(m);
+}
+
+/* ---- caBundle ---------------------------------------------------------- */
+
+/* A self-signed certificate valid from now for days (negative: expired). */
+static char *make_cert_pem(long days, size_t *len)
+{
+    EVP_PKEY *key = EVP_EC_gen("P-256");
+    X509 *x = X509_new();
+    BIO *bio = BIO_new(BIO_s_mem());
+    char *data, *out;
+    long n;
+    X509_set_version(x, 2);
+    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
+    X509_gmtime_adj(X509_getm_notBefore(x), days < 0 ? days * 86400 * 2 : 0);
+    X509_gmtime_adj(X509_getm_notAfter(x), days * 86400);
+    X509_set_pubkey(x, key);
+    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
+                               (const unsigned char *)"test-ca", -1, -1, 0);
+    X509_set_issuer_name(x, X509_get_subject_name(x));
+    X509_sign(x, key, EVP_sha256());
+    PEM_write_bio_X509(bio, x);
+    n = BIO_get_mem_data(bio, &data);
+    out = malloc((size_t)n + 1);
+    memcpy(out, data, (size_t)n);
+    out[n] = '\0';
+    *len = (size_t)n;
+    BIO_free(bio);
+    X509_free(x);
+    EVP_PKEY_free(key);
+    return out;
+}
+
+static void test_ca_bundle_valid_two_certs(void)
+{
+    size_t l1, l2, n = 0;
+    time_t until = 0;
+    char *a = make_cert_pem(30, &l1), *b = make_cert_pem(365, &l2);
+    char *both = malloc(l1 + l2 + 1);
+    memcpy(both, a, l1);
+    memcpy(both + l1, b, l2 + 1);
+    ASSERT_RC_OK(install_ca_bundle_check((unsigned char *)both, l1 + l2, &n,
+                                         &until));
+    CU_ASSERT_EQUAL(n, 2);
+    /* the earliest expiry: about 30 days from now */
+    CU_ASSERT(until > time(NULL) + 29 * 86400 &&
+              until < time(NULL) + 31 * 86400);
+    free(a);
+    free(b);
+    free(both);
+}
+
+static void test_ca_bundle_expired(void)
+{
+    size_t len, n;
+    time_t until;
+    char *a = make_cert_pem(-1, &len);
+    ASSERT_RC_OK(install_ca_bundle_check((unsigned char *)a, len, &n, &until));
+    CU_ASSERT(until < time(NULL));
+    free(a);
+}
+
+static void test_ca_bundle_invalid(void)
+{
+    size_t n;
+    time_t until;
+    const char *junk = "-----BEGIN CERTIFICATE-----\nAAAA\n"
+                       "-----END CERTIFICATE-----\n";
+    CU_ASSERT_EQUAL(install_ca_bundle_check((const unsigned char *)"x", 1, &n,
+                                            &until),
+                    RC_INVALID);
+    CU_ASSERT_EQUAL(install_ca_bundle_check((const unsigned char *)junk,
+                                            strlen(junk), &n, &until),
+                    RC_INVALID);
+    CU_ASSERT_EQUAL(install_ca_bundle_check(NULL, 0, &n, &until), RC_INVALID);
+}
+
+/* ---- the post-renderer's defer filter ---------------------------------- */
+
+static void test_render_defer_drops_listed_documents(void)
+{
+    const char *in = CRD_WIDGET "---\n" WIDGET("a") "---\n" WIDGET("b")
+        "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: a}\n";
+    render_opts o = RENDER_OPTS_INIT;
+    render_info info;
+    manifest *m = NULL;
+    sbuf out = SBUF_INIT;
+    arena a;
+    strmap keys;
+    char key[256];
+    int created;
+    arena_init(&a);
+    strmap_init(&keys, &a);
+    render_object_key(key, sizeof(key), "ex.test", "Widget", "ns", "a");
+    CU_ASSERT_PTR_NOT_NULL(strmap_put(&keys, key, strlen(key), 1, &created));
+    o.defer = &keys;
+    o.release_namespace = "ns";
+    sbuf_init(&out, 1 << 20);
+    memset(&info, 0, sizeof(info));
+    ASSERT_RC_OK(render_stream(&out, &m, "<t>", in, strlen(in), &o, &info));
+    CU_ASSERT_EQUAL(info.deferred, 1);
+    CU_ASSERT_PTR_NULL(strstr(sbuf_cstr(&out), "name: a}\n---\napiVersion: "
+                                               "ex.test"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(sbuf_cstr(&out), "{name: b}"));
+    /* same name, other kind: kept */
+    CU_ASSERT_PTR_NOT_NULL(strstr(sbuf_cstr(&out), "kind: ConfigMap"));
+    CU_ASSERT_PTR_NULL(strstr(sbuf_cstr(&out), "Widget\nmetadata: {name: a}"));
+    manifest_free(m);
+    sbuf_dispose(&out);
+    strmap_dispose(&keys);
+    arena_dispose(&a);
+}
+
+void suite_install(void)
+{
+    static const test_case cases[] = {
+        {"plan: CRD and webhook defer the CRs", test_plan_crd_and_webhook_defer_crs},
+        {"plan: nothing to defer", test_plan_nothing_to_defer},
+        {"plan: never defers the webhook's own backend", test_plan_never_defers_own_backend},
+        {"plan: existing objects stay in phase 1", test_plan_keeps_existing_objects},
+        {"plan: --phases off", test_plan_phases_off},
+        {"plan: hooks stay", test_plan_hooks_stay},
+        {"plan: live webhook is a pre-flight wait", test_plan_live_webhook_is_preflight},
+        {"plan: cycle", test_plan_cycle},
+        {"json: scalar types", test_json_scalar_types},
+        {"json: merge keys and aliases", test_json_merge_keys_and_aliases},
+        {"json: not a mapping", test_json_not_a_mapping},
+        {"caBundle: two valid certificates", test_ca_bundle_valid_two_certs},
+        {"caBundle: expired", test_ca_bundle_expired},
+        {"caBundle: invalid", test_ca_bundle_invalid},
+        {"render: defer drops listed documents", test_render_defer_drops_listed_documents},
+        {NULL, NULL}};
+    test_add_suite("install", cases, NULL, NULL);
+}
