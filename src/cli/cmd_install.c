@@ -496,6 +496,15 @@ static const char *node_name(const run_ctx *r, uint32_t id, char *buf,
     return graph_node_name(r->g, id, buf, size);
 }
 
+/* A kind the waits look at (never probed by a dry-run of its own). */
+static int provider_kind_name(const char *kind)
+{
+    return !strcmp(kind, "ValidatingWebhookConfiguration") ||
+           !strcmp(kind, "MutatingWebhookConfiguration") ||
+           !strcmp(kind, "CustomResourceDefinition") ||
+           !strcmp(kind, "APIService");
+}
+
 /* The webhook name an edge's detail names (`webhook "NAME"`). */
 static int edge_webhook(const graph_edge *e, char *buf, size_t size)
 {
@@ -754,14 +763,53 @@ static int release_has_service(const run_ctx *r, const char *ns,
     return 0;
 }
 
+/* The release's CRD that defines kind (spec.names.kind), or -1. */
+static long crd_for_kind(const run_ctx *r, const char *kind)
+{
+    size_t i;
+    for (i = 0; kind && i < r->plan.nrel; i++) {
+        const resource *res = &r->md->res[i];
+        const char *k;
+        if (strcmp(res->kind, "CustomResourceDefinition"))
+            continue;
+        k = node_str(node_path(res->obj, "spec.names.kind"));
+        if (k && !strcmp(k, kind))
+            return (long)i;
+    }
+    return -1;
+}
+
+/* Does the cluster have CRD name (helm created it from crds/)? */
+static int crd_in_cluster(const run_ctx *r, const char *name)
+{
+    kube_resource kr;
+    json_object *o = NULL;
+    int found;
+    if (kube_resource_builtin(&kr, "apiextensions.k8s.io/v1",
+                              "CustomResourceDefinition") &&
+        kube_discover(r->cl, &kr, "apiextensions.k8s.io/v1",
+                      "CustomResourceDefinition"))
+        return 0;
+    found = kube_get(r->cl, &o, &kr, NULL, name) == RC_OK;
+    json_object_put(o);
+    return found;
+}
+
 /* The catalogue's class refined by what the release holds. */
 static classify_retry refine(const run_ctx *r, const classify_error *e)
 {
+    long crd;
     if (e->code == CL_W2 && e->service &&
         !release_has_service(r, e->service_namespace, e->service))
         return CL_RETRY_NO; /* a stale webhook of an uninstalled release */
-    if (e->code == CL_C1)
-        return CL_RETRY_NO; /* nothing was created: only phases help */
+    if (e->code == CL_C1) {
+        /* nothing was created, unless helm installed the CRD from crds/
+         * without waiting for it (Helm 4): then waiting helps */
+        crd = crd_for_kind(r, e->kind);
+        return crd >= 0 && crd_in_cluster(r, r->md->res[crd].name)
+                   ? CL_RETRY_YES
+                   : CL_RETRY_NO;
+    }
     if (e->code == CL_N1 && !r->c.create_namespace)
         return CL_RETRY_NO;
     return e->retry;
@@ -786,6 +834,27 @@ static void print_advice(const run_ctx *r, const classify_error *e)
                                     "and delete it if it is a leftover\n");
 }
 
+#define PROBES_PER_WEBHOOK 3
+
+/* S-DRY for a webhook a failure names: dry-run creates of release objects
+ * it admits (the endpoint being ready does not prove the server listens). */
+static int add_webhook_probes(run_ctx *r, wait_set *s, const char *webhook)
+{
+    size_t i, added = 0;
+    int ret = RC_OK;
+    for (i = 0; i < r->g->nedges && added < PROBES_PER_WEBHOOK && !ret; i++) {
+        const graph_edge *e = &r->g->edges[i];
+        char wh[256];
+        if (e->reason != EDGE_WEBHOOK || e->to >= r->plan.nrel ||
+            r->md->res[e->to].hooks || !edge_webhook(e, wh, sizeof(wh)) ||
+            strcmp(wh, webhook) || provider_kind_name(r->md->res[e->to].kind))
+            continue;
+        ret = add_dry_run(r, s, e->to);
+        added++;
+    }
+    return ret;
+}
+
 /* Waits that the errors of a failed attempt name. */
 static int retry_waits(run_ctx *r, const classify_result *res, wait_set *s,
                        int *bounded)
@@ -799,6 +868,10 @@ static int retry_waits(run_ctx *r, const classify_result *res, wait_set *s,
             *bounded = 1;
         if (e->webhook)
             ret = add_webhook(s, e->webhook);
+        if (!ret && e->webhook)
+            ret = add_webhook_probes(r, s, e->webhook);
+        if (!ret && e->code == CL_C1 && crd_for_kind(r, e->kind) >= 0)
+            ret = add_provider(r, s, (uint32_t)crd_for_kind(r, e->kind));
         for (k = 0; k < r->plan.nrel && !ret; k++) {
             const resource *o = &r->md->res[k];
             if ((e->code == CL_C2 &&

@@ -75,7 +75,7 @@ KUBE_VERSION = {"major": "1", "minor": "33", "gitVersion": "v1.33.0",
                 "compiler": "gc", "platform": "linux/amd64"}
 
 AGG_CT = "application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList"
-OPENAPI_V2_PB = "application/com.github.proto-openapi.spec.v2@v1.0+protobuf"
+OPENAPI_V2_PB = "application/com.github.proto-openapi.spec.v2.v1.0+protobuf"
 INITIAL_EVENTS_END = "k8s.io/initial-events-end"
 DNS1123_SUBDOMAIN = re.compile(
     r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$")
