@@ -24,6 +24,14 @@
 #define CLASSIFY_RX_WINDOW 4096 /* bytes a field expression reads from its
                                   literal anchor (keeps regexec linear) */
 
+/* Decisions the catalogue leaves open: T2 is never given (its text is T1's);
+ * D2 is never given (the installer upgrades D1); a URL host other than
+ * exactly <svc>.<ns>.svc (e.g. <svc>.<ns>.svc.cluster.local) is external,
+ * the Service then coming from the cause only; `create: failed to create: `
+ * and `update: failed to update: ` (the release record) set CL_F_RECORD;
+ * an unrecognised error under CL_F_RECORD is H3; when stderr has only
+ * Helm 4 log lines, the last level=ERROR error="..." is classified. */
+
 typedef enum classify_code {
     CL_UNKNOWN = 0,
     CL_W1, CL_W2, CL_W3, CL_W4, CL_W5, CL_W6, CL_W7, CL_W8, CL_W9, CL_W10,

@@ -136,9 +136,9 @@ static int self_dir(char *buf, size_t size)
  * HELM_PLUGINS (helm-facts.md §4), keeping the user's plugins. */
 static void helm4_plugins(const install_cfg *c)
 {
-    static char value[8192];
-    char dir[4096], root[4096], *cur = getenv("HELM_PLUGINS");
-    char def[4096] = "";
+    char dir[4096], root[4096], def[4096] = "", *value;
+    const char *cur = getenv("HELM_PLUGINS");
+    size_t n;
     snprintf(dir, sizeof(dir), "%s", c->self_dir);
     snprintf(root, sizeof(root), "%s", dirname(dir));
     if (!cur || !*cur) {
@@ -146,16 +146,19 @@ static void helm4_plugins(const install_cfg *c)
         sbuf out = SBUF_INIT;
         int st;
         sbuf_init(&out, sizeof(def) - 1);
-        if (proc_run(argv, &out, NULL, &st) == RC_OK && st == 0 && out.len) {
-            snprintf(def, sizeof(def), "%.*s", (int)strcspn(sbuf_cstr(&out),
-                                                            "\n"),
-                     out.ptr);
-        }
+        if (proc_run(argv, &out, NULL, &st) == RC_OK && st == 0 && out.len)
+            snprintf(def, sizeof(def), "%.*s",
+                     (int)strcspn(sbuf_cstr(&out), "\n"), out.ptr);
         sbuf_dispose(&out);
         cur = def;
     }
-    snprintf(value, sizeof(value), "%s%s%s/v4", cur, *cur ? ":" : "", root);
-    setenv("HELM_PLUGINS", value, 1);
+    n = strlen(cur) + strlen(root) + 8;
+    value = malloc(n);
+    if (!value)
+        return;
+    snprintf(value, n, "%s%s%s/v4", cur, *cur ? ":" : "", root);
+    setenv("HELM_PLUGINS", value, 1); /* copies */
+    free(value);
 }
 
 static int connect_cluster(run_ctx *r)

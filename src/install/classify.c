@@ -546,6 +546,8 @@ static classify_code fixed_texts(const char *s)
         (has(s, "Operation cannot be fulfilled on resourcequotas") &&
          has(s, "the object has been modified")))
         return CL_R2;
+    /* T2 (Helm 3 crds/ never Established) reads exactly as T1: the text
+     * cannot tell them apart, so it is always T1 here */
     if (has(s, " not ready. status: ") || has(s, "context deadline exceeded") ||
         has(s, "timed out waiting for the condition"))
         return CL_T1;
@@ -564,6 +566,8 @@ static classify_code post_render(const char *s)
     return starts(s, "error while running post render") ? CL_P1 : CL_UNKNOWN;
 }
 
+/* The row of one stripped error. Never D2 (the installer upgrades D1
+ * when the denial names an object pending in its release). */
 static classify_code code_of(const char *s, classify_code *cause)
 {
     classify_code p = post_render(s);
@@ -811,6 +815,7 @@ typedef struct splitter {
     int full;           /* the error cap is reached: drop the rest */
     int logs;           /* level= lines may supply a fallback */
     char *fallback;     /* error="..." of the last level=ERROR line */
+    char *lines2;       /* the fallback being split: pieces point into it */
     int record;         /* a log line said `failed to record the release` */
     const char *last;   /* last non-empty line, for an unknown text */
     const char *last_log; /* the same among log lines */
@@ -1034,6 +1039,7 @@ static void splitter_dispose(splitter *sp)
         free(sp->v[i].s);
     free(sp->v);
     free(sp->fallback);
+    free(sp->lines2);
     memset(sp, 0, sizeof(*sp));
 }
 
@@ -1050,15 +1056,10 @@ static int result_begin(classify_result *out)
 static int split_fallback(splitter *sp)
 {
     char *v = sp->fallback;
-    const char *keep = sp->last_log;
-    int ret;
     sp->fallback = NULL;
+    sp->lines2 = v; /* headers and the last line point into it */
     sp->logs = 0;
-    ret = split_all(sp, v, strlen(v));
-    sp->last = NULL; /* pointed into v */
-    sp->last_log = keep;
-    free(v);
-    return ret;
+    return split_all(sp, v, strlen(v));
 }
 
 int classify_text(classify_result *out, const char *text, size_t len)

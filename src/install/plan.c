@@ -180,10 +180,10 @@ int install_plan_build(install_plan *out, const graph *g, size_t nrel,
     }
     for (i = 0; i < nrel && !ret; i++)
         ret = collect(out, g, (uint32_t)i);
-    if (!ret) {
+    if (!ret && out->nproviders)
         qsort(out->providers, out->nproviders, sizeof(uint32_t), cmp_u32);
+    if (!ret && out->npreflight)
         qsort(out->preflight, out->npreflight, sizeof(uint32_t), cmp_u32);
-    }
 done:
     free(seen);
     free(target);
