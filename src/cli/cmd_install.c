@@ -303,8 +303,56 @@ static void print_parse_error(manifest *m)
     cli_print_error(stderr, INSTALL_PROG, m);
 }
 
-/* "Kind/name" of every rendered object, to tell live copies apart. */
-static int index_rendered(run_ctx *r)
+static int has_api_version(const run_ctx *r, const char *gv)
+{
+    size_t i;
+    for (i = 0; i < r->napi; i++)
+        if (!strcmp(r->api_versions[i], gv))
+            return 1;
+    return 0;
+}
+
+/* The group/versions the chart's own CRDs serve, for a client-only
+ * render's --api-versions (.Capabilities.APIVersions.Has); how many were
+ * new. */
+static size_t add_crd_versions(run_ctx *r, const model *md)
+{
+    size_t i, added = 0;
+    uint32_t k;
+    for (i = 0; i < md->nres; i++) {
+        const resource *res = &md->res[i];
+        const char *group = node_str(node_path(res->obj, "spec.group"));
+        const node *vers = node_deref(node_path(res->obj, "spec.versions"));
+        if (strcmp(res->kind, "CustomResourceDefinition") || !group || !vers ||
+            vers->type != NODE_SEQUENCE)
+            continue;
+        for (k = 0; k < vers->u.coll.count; k++) {
+            const char *v = node_get_str(node_deref(vers->u.coll.items[k]),
+                                         "name");
+            char gv[512], **nv;
+            if (!v)
+                continue;
+            snprintf(gv, sizeof(gv), "%s/%s", group, v);
+            if (has_api_version(r, gv))
+                continue;
+            nv = realloc(r->api_versions,
+                         (r->napi + 2) * sizeof(*r->api_versions));
+            if (!nv)
+                return added;
+            r->api_versions = nv;
+            r->api_versions[r->napi] = strdup(gv);
+            if (!r->api_versions[r->napi])
+                return added;
+            r->api_versions[++r->napi] = NULL;
+            added++;
+        }
+    }
+    return added;
+}
+
+/* "Kind/name" of every rendered object, to tell live copies apart;
+ * *added: CRD group/versions new to the --api-versions list. */
+static int index_rendered(run_ctx *r, size_t *added)
 {
     manifest_opts mo = MANIFEST_OPTS_INIT;
     manifest *m = NULL;
@@ -319,6 +367,7 @@ static int index_rendered(run_ctx *r)
         manifest_free(m);
         return cli_exit_for(ret);
     }
+    *added = add_crd_versions(r, md);
     for (i = 0; i < md->nres; i++) {
         char key[600];
         int created;
@@ -1080,6 +1129,7 @@ static int run_phases(run_ctx *r)
 
 static int prepare(run_ctx *r)
 {
+    size_t added = 0;
     int code, is_upgrade;
     r->c.helm = cli_helm_bin(r->c.helm);
     r->c.helm_major = install_helm_major(r->c.helm);
@@ -1119,8 +1169,19 @@ static int prepare(run_ctx *r)
         fprintf(stderr, INSTALL_PFX "error: %s\n", err_last()->msg);
         return EXIT_HELM;
     }
-    if ((code = index_rendered(r)) != EXIT_OK)
+    if ((code = index_rendered(r, &added)) != EXIT_OK)
         return code;
+    if (r->client_only && added) {
+        /* render again: the chart may test for its own CRDs' APIs */
+        if (install_render(&r->rendered, &r->c, is_upgrade,
+                           (const char *const *)r->api_versions,
+                           r->kube_version, &r->client_only)) {
+            fprintf(stderr, INSTALL_PFX "error: %s\n", err_last()->msg);
+            return EXIT_HELM;
+        }
+        if ((code = index_rendered(r, &added)) != EXIT_OK)
+            return code;
+    }
     add_live_objects(r);
     if ((code = build_graph(r)) != EXIT_OK)
         return code;

@@ -591,16 +591,49 @@ os.execv(sys.argv[1], sys.argv[1:])' "$RI_BIN" install "$relname" "$charts/ri-op
   fi
 }
 
+# m: a CR whose kind nothing serves or defines fails before helm runs.
+# n: a client-only render (Helm 4) offers the chart's own CRD API versions
+#    to .Capabilities.APIVersions, as the installed chart will see them.
+run_extra() { # run_extra LABEL HELM
+  local L="$1" helm="$2" d rc
+  d="$tmp/$L-m"
+  if fresh "$d" '{}'; then
+    fakeapi_ctl POST reset-log >/dev/null
+    rc_of rc ri "$helm" rel "$charts/ri-crs" -n ns --create-namespace >"$d/out" 2>"$d/err"
+    snap "$d"
+    if [[ "$rc" -eq 1 ]] && grep -q 'Widget "rel-a" .*no CRD of the release defines' "$d/err" \
+        && q no_mutation "$d/log.json" >>"$d/err" 2>&1; then
+      ok "$L m: a CR of a kind nothing defines fails at once, naming it, changing nothing"
+    else
+      echo "exit $rc" >>"$d/err"
+      not_ok "$L m: a CR of a kind nothing defines fails at once" "$d/err"
+    fi
+  fi
+  d="$tmp/$L-n"
+  [[ "$L" == helm4 ]] || return 0 # Helm 3 renders against the cluster
+  if fresh "$d" '{}'; then
+    rc_of rc ri "$helm" rel "$charts/ri-capabilities" -n ns --plan >"$d/plan" 2>"$d/err"
+    if [[ "$rc" -eq 0 ]] && grep -q "phase 1: 2 objects" "$d/plan"; then
+      ok "$L n: the plan's render sees the chart's own CRD API (Capabilities-gated object present)"
+    else
+      cat "$d/plan" >>"$d/err"
+      not_ok "$L n: the plan's render sees the chart's own CRD API" "$d/err"
+    fi
+  fi
+}
+
 if [[ ! -x "$RI_BIN" ]]; then
   not_ok "readyinstall binary at RI_BIN=$RI_BIN"
 fi
 if [[ -x "$HELM3" ]]; then
   run_version "helm3" "$HELM3"
+  run_extra "helm3" "$HELM3"
 else
   skip "readyinstall install with helm 3" "HELM3 not set or not executable"
 fi
 if [[ -x "$HELM4" ]]; then
   run_version "helm4" "$HELM4"
+  run_extra "helm4" "$HELM4"
 else
   skip "readyinstall install with helm 4" "HELM4 not set or not executable"
 fi
