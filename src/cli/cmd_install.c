@@ -6,12 +6,14 @@
  * signals, install everything in phase 2, classify failures and retry only
  * those that waiting can fix (DESIGN.md "The installer").
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libgen.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -46,6 +48,7 @@ typedef struct run_ctx {
     strmap rel_names; /* "Kind/name" of the rendered objects */
     install_report rep;
     char defer_path[64];
+    char plugin_root[256], plugin_dir[300], plugin_file[320];
     int client_only;
     char **api_versions;
     size_t napi;
@@ -132,15 +135,41 @@ static int self_dir(char *buf, size_t size)
     return 0;
 }
 
-/* Helm 4 finds post-renderers only as plugins: add our v4/ directory to
- * HELM_PLUGINS (helm-facts.md §4), keeping the user's plugins. */
-static void helm4_plugins(const install_cfg *c)
+/* Helm 4 finds post-renderers only as plugins (helm-facts.md §2.4): a
+ * private plugins directory holds a postrenderer/v1 plugin that runs this
+ * very binary, listed first in HELM_PLUGINS so that it wins over an
+ * installed copy and the user's other plugins stay visible. */
+static int helm4_plugins(run_ctx *r)
 {
-    char dir[4096], root[4096], def[4096] = "", *value;
-    const char *cur = getenv("HELM_PLUGINS");
+    const install_cfg *c = &r->c;
+    char def[4096] = "", *value;
+    const char *cur = getenv("HELM_PLUGINS"), *tmp = getenv("TMPDIR");
     size_t n;
-    snprintf(dir, sizeof(dir), "%s", c->self_dir);
-    snprintf(root, sizeof(root), "%s", dirname(dir));
+    FILE *f;
+    snprintf(r->plugin_root, sizeof(r->plugin_root), "%.200s/ri-plugins-XXXXXX",
+             tmp && *tmp ? tmp : "/tmp");
+    if (!mkdtemp(r->plugin_root)) {
+        r->plugin_root[0] = '\0';
+        return -1;
+    }
+    snprintf(r->plugin_dir, sizeof(r->plugin_dir),
+             "%s/readyinstall-render", r->plugin_root);
+    snprintf(r->plugin_file, sizeof(r->plugin_file), "%s/plugin.yaml",
+             r->plugin_dir);
+    if (mkdir(r->plugin_dir, 0700) || !(f = fopen(r->plugin_file, "w")))
+        return -1;
+    fprintf(f, "apiVersion: v1\ntype: postrenderer/v1\n"
+               "name: readyinstall-render\nversion: " RI_VERSION "\n"
+               "runtime: subprocess\nruntimeConfig:\n  platformCommand:\n"
+               "    - command: '");
+    for (n = 0; c->self_dir[n]; n++) { /* single-quoted YAML: '' is ' */
+        if (c->self_dir[n] == '\'')
+            fputc('\'', f);
+        fputc(c->self_dir[n], f);
+    }
+    fputs("/readyinstall-render'\n", f);
+    if (fclose(f))
+        return -1;
     if (!cur || !*cur) {
         const char *argv[] = {c->helm, "env", "HELM_PLUGINS", NULL};
         sbuf out = SBUF_INIT;
@@ -152,13 +181,14 @@ static void helm4_plugins(const install_cfg *c)
         sbuf_dispose(&out);
         cur = def;
     }
-    n = strlen(cur) + strlen(root) + 8;
+    n = strlen(cur) + strlen(r->plugin_root) + 2;
     value = malloc(n);
     if (!value)
-        return;
-    snprintf(value, n, "%s%s%s/v4", cur, *cur ? ":" : "", root);
+        return -1;
+    snprintf(value, n, "%s%s%s", r->plugin_root, *cur ? ":" : "", cur);
     setenv("HELM_PLUGINS", value, 1); /* copies */
     free(value);
+    return 0;
 }
 
 static int connect_cluster(run_ctx *r)
@@ -497,9 +527,6 @@ static int check_kinds_served(run_ctx *r)
 }
 
 /* ---- the plan ------------------------------------------------------------- */
-
-#include <dirent.h>
-#include <sys/stat.h>
 
 #define LOOKUP_SCAN_FILES 2000
 
@@ -1140,8 +1167,12 @@ static int prepare(run_ctx *r)
                 r->c.helm);
         return EXIT_HELM;
     }
-    if (r->c.helm_major >= 4)
-        helm4_plugins(&r->c);
+    if (r->c.helm_major >= 4 && helm4_plugins(r)) {
+        fprintf(stderr, INSTALL_PFX "error: cannot write the Helm 4 "
+                                    "post-renderer plugin under %s: %s\n",
+                r->plugin_root, strerror(errno));
+        return EXIT_INTERNAL;
+    }
     if ((code = connect_cluster(r)) != EXIT_OK)
         return code;
     if (install_release_get(&r->before, &r->c)) {
@@ -1203,6 +1234,11 @@ static void run_dispose(run_ctx *r)
     size_t i;
     if (r->defer_path[0])
         unlink(r->defer_path);
+    if (r->plugin_root[0]) {
+        unlink(r->plugin_file);
+        rmdir(r->plugin_dir);
+        rmdir(r->plugin_root);
+    }
     install_plan_dispose(&r->plan);
     graph_free(r->g);
     model_free(r->md);
