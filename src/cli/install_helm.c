@@ -198,7 +198,8 @@ int install_render(sbuf *out, const install_cfg *c, int is_upgrade,
 }
 
 /* --post-renderer for this helm: Helm 3 takes our binary's path, Helm 4
- * the name of the v4/ plugin (HELM_PLUGINS lists it, see cmd_install). */
+ * a plugin name (the private plugin cmd_install.c puts first in
+ * HELM_PLUGINS). */
 static int add_post_renderer(argv_buf *a, const install_cfg *c)
 {
     static char path[4096];
