@@ -55,6 +55,10 @@ int install_plan_build(install_plan *out, const graph *g, size_t nrel,
                        plan_exists_fn exists, void *payload, int phases);
 void install_plan_dispose(install_plan *p);
 
+/* CRDs, webhook configurations, APIServices: what the waits look at,
+ * never deferred and never probed by a dry-run of their own. */
+int install_provider_kind(const char *kind);
+
 /* Is edge reason r one that a phase split waits on? */
 int install_edge_is_readiness(edge_reason r);
 

@@ -575,15 +575,6 @@ static const char *node_name(const run_ctx *r, uint32_t id, char *buf,
     return graph_node_name(r->g, id, buf, size);
 }
 
-/* A kind the waits look at (never probed by a dry-run of its own). */
-static int provider_kind_name(const char *kind)
-{
-    return !strcmp(kind, "ValidatingWebhookConfiguration") ||
-           !strcmp(kind, "MutatingWebhookConfiguration") ||
-           !strcmp(kind, "CustomResourceDefinition") ||
-           !strcmp(kind, "APIService");
-}
-
 /* The webhook name an edge's detail names (`webhook "NAME"`). */
 static int edge_webhook(const graph_edge *e, char *buf, size_t size)
 {
@@ -926,7 +917,7 @@ static int add_webhook_probes(run_ctx *r, wait_set *s, const char *webhook)
         char wh[256];
         if (e->reason != EDGE_WEBHOOK || e->to >= r->plan.nrel ||
             r->md->res[e->to].hooks || !edge_webhook(e, wh, sizeof(wh)) ||
-            strcmp(wh, webhook) || provider_kind_name(r->md->res[e->to].kind))
+            strcmp(wh, webhook) || install_provider_kind(r->md->res[e->to].kind))
             continue;
         ret = add_dry_run(r, s, e->to);
         added++;

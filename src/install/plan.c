@@ -22,15 +22,15 @@ static int hard_edge(const graph_edge *e)
            !(e->flags & EDGE_F_INFO);
 }
 
-/* Kinds the plan never defers: what the waits look at must exist. */
-static int provider_kind(const resource *r)
+/* (install.h) Kinds the plan never defers: what the waits look at must exist. */
+int install_provider_kind(const char *kind)
 {
     static const char *const KINDS[] = {
         "CustomResourceDefinition", "MutatingWebhookConfiguration",
         "ValidatingWebhookConfiguration", "APIService", NULL};
     size_t i;
     for (i = 0; KINDS[i]; i++)
-        if (!strcmp(r->kind, KINDS[i]))
+        if (!strcmp(kind, KINDS[i]))
             return 1;
     return 0;
 }
@@ -84,7 +84,7 @@ static void mark_served(const graph *g, uint32_t p, uint8_t reason,
     for (k = g->out_start[p]; k < g->out_start[p + 1]; k++) {
         const graph_edge *e = &g->edges[g->out_list[k]];
         if (e->reason == reason && e->to < g->md->nres &&
-            provider_kind(&g->md->res[e->to]))
+            install_provider_kind(g->md->res[e->to].kind))
             target[e->to] = 1;
     }
 }
@@ -163,7 +163,7 @@ int install_plan_build(install_plan *out, const graph *g, size_t nrel,
     for (i = 0; i < nrel && !ret; i++) {
         const resource *r = &g->md->res[i];
         uint32_t e;
-        if (r->hooks || provider_kind(r))
+        if (r->hooks || install_provider_kind(r->kind))
             continue;
         e = deferring_edge(g, nrel, (uint32_t)i, seen, queue, target);
         if (e == GRAPH_NONE)
