@@ -5,7 +5,7 @@
 # "The installer", error-catalogue.md §2.1-2.2):
 #   a  the hazard is real: plain helm fails on the chart's own webhook
 #   b  two phases, the Widgets deferred, no failed attempt, dry-run first
-#   c  --phases off: classified retries (W3), then success
+#   c  --phases off: classified retries (W3, maybe C1 first), then success
 #   d  --plan prints the plan and changes nothing
 #   e  two releases: the CR release waits in pre-flight for the webhook
 #   f  CRD and CR both in templates/: plain helm fails (C1), two phases work
@@ -35,7 +35,7 @@ on_exit() {
   local rc=$? p
   for p in "${BG_PIDS[@]}"; do kill "$p" 2>/dev/null || true; done
   fakeapi_stop_all
-  rm -rf "$tmp"
+  if [[ -n "${RI_KEEP_TMP:-}" ]]; then echo "# kept $tmp" >&2; else rm -rf "$tmp"; fi
   if [[ "$finished" -eq 0 ]]; then echo "not ok $((n + 1)) - ${0##*/} aborted (exit $rc)"; exit 1; fi
 }
 trap on_exit EXIT
@@ -200,19 +200,22 @@ def rep_all_attempts_ok(path):
     print("attempts: %s" % [(a.get("phase"), a.get("attempt"), a.get("exit")) for a in r.get("attempts", [])])
     return 0 if r.get("attempts") and not bad else 1
 
-def rep_retried_with(path, code):
-    """At least two attempts, and the first classified error of the first
-    failed attempt has this code."""
+def rep_retried_seen(path, code, allowed):
+    """At least two attempts; some failed attempt's errors include CODE and
+    every error of every failed attempt has a code in ALLOWED (a comma list):
+    which retryable error comes first is a race (Helm 4 may map kinds before
+    its own CRD wait ends, giving C1 first)."""
     r = load(path)
     at = r.get("attempts", [])
     failed = [a for a in at if a.get("exit") != 0]
-    first = None
+    ok_codes = set(allowed.split(","))
+    codes = [e.get("code") for a in failed for e in a.get("errors", [])]
+    print("attempts %d, failed %d, error codes %s" % (len(at), len(failed), codes))
     for a in failed:
-        if a.get("errors"):
-            first = a["errors"][0].get("code")
-            break
-    print("attempts %d, failed %d, first error code %s" % (len(at), len(failed), first))
-    return 0 if len(at) >= 2 and failed and first == code else 1
+        for e in a.get("errors", [])[:1]:
+            print("  attempt error %s: %s" % (e.get("code"), (e.get("text") or "")[:300]))
+    return 0 if (len(at) >= 2 and failed and code in codes
+                 and all(c in ok_codes for c in codes)) else 1
 
 def rep_max_attempts_per_phase(path, most):
     r = load(path)
@@ -373,8 +376,8 @@ run_version() { # run_version LABEL HELM
   else echo "exit $rc" >>"$d/err"; not_ok "$L c: --phases off exits 0" "$d/err" "$d/report.json"; fi
   check "$L c: --phases off: report succeeded with one phase" "$d/diag" \
     q rep_basic "$d/report.json" succeeded 1
-  check "$L c: --phases off: retried; first error classified W3 (connection refused)" "$d/diag" \
-    q rep_retried_with "$d/report.json" W3
+  check "$L c: --phases off: retried on W3 (connection refused); every error retryable (W3, C1)" "$d/diag" \
+    q rep_retried_seen "$d/report.json" W3 W3,C1
   check "$L c: --phases off: both Widgets stored" "$d/diag" widgets_stored "$d/store.json" ns rel
 
   # d. --plan: prints the plan, sends nothing that changes the cluster.
