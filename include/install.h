@@ -73,6 +73,19 @@ int install_edge_is_readiness(edge_reason r);
  * NULL when out of memory or for a shape JSON cannot hold. */
 json_object *install_node_json(const node *n);
 
+/* ---- CRDs of crds/ on upgrade (crds.c) ----------------------------------- */
+
+/* Does a rendered object's source ("chart/crds/x.yaml") lie in a chart's
+ * (or subchart's) crds/ directory? */
+int install_crd_from_crds_dir(const char *path);
+
+/* Would replacing the live CRD by want lose data or break clients? 1 with
+ * the reason in why when it drops a version status.storedVersions lists,
+ * stops serving a version while objects exist (has_objects), or changes
+ * scope or names; else 0. */
+int install_crd_update_refused(json_object *live, json_object *want,
+                               int has_objects, char *why, size_t size);
+
 /* ---- live providers (live.c) ------------------------------------------- */
 
 #define INSTALL_LIVE_ANNOTATION "readyinstall.io/live"

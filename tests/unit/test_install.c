@@ -303,6 +303,104 @@ static void test_json_not_a_mapping(void)
     manifest_free(m);
 }
 
+/* ---- CRDs of crds/ on upgrade ------------------------------------------ */
+
+static void test_crd_from_crds_dir(void)
+{
+    CU_ASSERT_TRUE(install_crd_from_crds_dir("chart/crds/a.yaml"));
+    CU_ASSERT_TRUE(install_crd_from_crds_dir("chart/charts/sub/crds/a.yaml"));
+    CU_ASSERT_TRUE(install_crd_from_crds_dir("c/charts/s/charts/t/crds/x/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("chart/templates/crds/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("chart/charts/sub/templates/crds/a"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("chart/mycrds/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("crds/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir(""));
+}
+
+/* A CRD: scope, plural, then versions "name:served:storage,..." and the
+ * stored versions "v1,v2" (NULL: no status). */
+static json_object *crd_json(const char *scope, const char *plural,
+                             const char *versions, const char *stored)
+{
+    char buf[2048], vers[1024] = "", st[256] = "";
+    size_t used = 0;
+    const char *p = versions;
+    while (*p) {
+        char name[32];
+        int served, storage, n = 0;
+        if (sscanf(p, "%31[^:]:%d:%d%n", name, &served, &storage, &n) != 3)
+            break;
+        used += (size_t)snprintf(vers + used, sizeof(vers) - used,
+                                 "%s{\"name\":\"%s\",\"served\":%s,"
+                                 "\"storage\":%s}",
+                                 used ? "," : "", name,
+                                 served ? "true" : "false",
+                                 storage ? "true" : "false");
+        p += n;
+        p += *p == ',';
+    }
+    if (stored) {
+        char tmp[128];
+        const char *q = stored;
+        size_t u = 0;
+        snprintf(tmp, sizeof(tmp), "%s", stored);
+        for (q = strtok(tmp, ","); q; q = strtok(NULL, ","))
+            u += (size_t)snprintf(st + u, sizeof(st) - u, "%s\"%s\"",
+                                  u ? "," : "", q);
+    }
+    snprintf(buf, sizeof(buf),
+             "{\"spec\":{\"group\":\"ex.test\",\"scope\":\"%s\","
+             "\"names\":{\"kind\":\"Widget\",\"plural\":\"%s\"},"
+             "\"versions\":[%s]}%s%s%s}",
+             scope, plural, vers, stored ? ",\"status\":{\"storedVersions\":[" : "",
+             st, stored ? "]}" : "");
+    return json_tokener_parse(buf);
+}
+
+static int refused(json_object *live, json_object *want, int objects,
+                   const char *why_part)
+{
+    char why[512] = "";
+    int r = install_crd_update_refused(live, want, objects, why, sizeof(why));
+    if (r && why_part && !strstr(why, why_part)) {
+        fprintf(stderr, "\n  refused for another reason: %s\n", why);
+        r = -1;
+    }
+    json_object_put(live);
+    json_object_put(want);
+    return r;
+}
+
+static void test_crd_update_safety(void)
+{
+    /* adding a version or a field is safe */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1,v2:1:0", NULL),
+                            1, NULL), 0);
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1:1:1", "v1"),
+                            crd_json("Cluster", "widgets", "v1:1:1", NULL), 0,
+                            "changes scope from Namespaced to Cluster"), 1);
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1:1:1", "v1"),
+                            crd_json("Namespaced", "gadgets", "v1:1:1", NULL), 0,
+                            "changes names.plural from widgets to gadgets"), 1);
+    /* a stored version dropped: refused even with no objects listed */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:1:0,v1:1:1",
+                                     "v1a,v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1", NULL), 0,
+                            "drops version v1a"), 1);
+    /* a served version no longer served: refused only with objects */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:1:0,v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1a:0:0,v1:1:1", NULL),
+                            1, "stops serving version v1a"), 1);
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:1:0,v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1", NULL),
+                            0, NULL), 0);
+    /* an unserved version may go */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:0:0,v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1", NULL),
+                            1, NULL), 0);
+}
+
 /* ---- the post-renderer's defer filter ---------------------------------- */
 
 static void test_render_defer_drops_listed_documents(void)
@@ -354,6 +452,8 @@ void suite_install(void)
         {"json: merge keys and aliases", test_json_merge_keys_and_aliases},
         {"json: not a mapping", test_json_not_a_mapping},
         {"render: defer drops listed documents", test_render_defer_drops_listed_documents},
+        {"crds: which sources are a chart's crds/", test_crd_from_crds_dir},
+        {"crds: update safety checks", test_crd_update_safety},
         {NULL, NULL}};
     test_add_suite("install", cases, NULL, NULL);
 }
