@@ -66,6 +66,9 @@ typedef struct install_attempt {
 
 int install_run_upgrade(install_attempt *a, const install_cfg *c,
                         const char *defer_file);
+/* `helm uninstall RELEASE` with c->pass, its output shown on stderr;
+ * helm's exit status in *status. */
+int install_run_uninstall(const install_cfg *c, int *status);
 /* helm uninstall / rollback for --atomic; 0 when it worked. */
 int install_cleanup(const install_cfg *c, const install_release *before);
 

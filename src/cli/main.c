@@ -15,6 +15,8 @@ static const cli_command COMMANDS[] = {
      "report ordering hazards of a chart or manifest (text, JSON, SARIF, ...)"},
     {"install", cmd_install,
      "install or upgrade a release in phases, waiting on real readiness"},
+    {"uninstall", cmd_uninstall,
+     "uninstall a release in dependency order (custom resources first)"},
     {"check", cmd_check,
      "tell whether a release's webhooks, CRDs and APIServices work now"},
     {"version", cmd_version, "print the version"},

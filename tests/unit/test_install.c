@@ -401,6 +401,73 @@ static void test_crd_update_safety(void)
                             1, NULL), 0);
 }
 
+/* ---- uninstall order --------------------------------------------------- */
+
+static int custom_ex_test(const resource *r, void *payload)
+{
+    (void)payload;
+    return !strcmp(r->group, "ex.test");
+}
+
+static uint32_t batch_of(const install_teardown *t, const model *md,
+                         const char *name)
+{
+    size_t i;
+    for (i = 0; i < t->n; i++)
+        if (!strcmp(md->res[t->ids[i]].name, name))
+            return t->batch[i];
+    return UINT32_MAX;
+}
+
+static const char *teardown_manifest =
+    "apiVersion: ex.test/v1\nkind: Widget\nmetadata:\n  name: a\n"
+    "  annotations: {readyinstall.io/depends-on: Widget/b}\n"
+    "---\napiVersion: ex.test/v1\nkind: Widget\nmetadata: {name: b}\n"
+    "---\napiVersion: ex.test/v1\nkind: Widget\nmetadata:\n  name: c\n"
+    "  annotations: {readyinstall.io/depends-on: Widget/d}\n"
+    "---\napiVersion: ex.test/v1\nkind: Widget\nmetadata:\n  name: d\n"
+    "  annotations: {readyinstall.io/depends-on: Widget/c}\n"
+    "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+    "---\napiVersion: admissionregistration.k8s.io/v1\n"
+    "kind: ValidatingWebhookConfiguration\nmetadata: {name: w}\nwebhooks: []\n"
+    "---\napiVersion: apiregistration.k8s.io/v1\nkind: APIService\n"
+    "metadata: {name: v1.ex.test}\nspec: {group: ex.test, version: v1}\n"
+    "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+    "metadata: {name: widgets.ex.test}\nspec: {group: ex.test, names: {kind: "
+    "Widget, plural: widgets}, scope: Namespaced, versions: [{name: v1, served: "
+    "true, storage: true}]}\n";
+
+static void test_teardown_order(void)
+{
+    plan_fixture f;
+    install_teardown t;
+    ASSERT_RC_OK(plan_of(&f, teardown_manifest, NULL, NULL, 1));
+    ASSERT_RC_OK(install_teardown_build(&t, f.g, f.md->nres, custom_ex_test,
+                                        NULL, 0));
+    /* a needs b: a goes first; c and d need each other: together */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "a"), 0);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "b"), 1);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "c"), 2);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "d"), 2);
+    CU_ASSERT_EQUAL(t.ncustom, 4);
+    /* then the webhook configuration and the APIService, one batch */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "w"), 3);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "v1.ex.test"), 3);
+    CU_ASSERT_EQUAL(t.nbatches, 4);
+    /* the ConfigMap is helm uninstall's; the CRD stays */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "x"), UINT32_MAX);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "widgets.ex.test"), UINT32_MAX);
+    CU_ASSERT_EQUAL(t.n, 6);
+    install_teardown_dispose(&t);
+    ASSERT_RC_OK(install_teardown_build(&t, f.g, f.md->nres, custom_ex_test,
+                                        NULL, 1));
+    CU_ASSERT_EQUAL(t.ncustom, 0); /* --keep-crs */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "w"), 0);
+    CU_ASSERT_EQUAL(t.n, 2);
+    install_teardown_dispose(&t);
+    plan_done(&f);
+}
+
 /* ---- the post-renderer's defer filter ---------------------------------- */
 
 static void test_render_defer_drops_listed_documents(void)
@@ -454,6 +521,7 @@ void suite_install(void)
         {"render: defer drops listed documents", test_render_defer_drops_listed_documents},
         {"crds: which sources are a chart's crds/", test_crd_from_crds_dir},
         {"crds: update safety checks", test_crd_update_safety},
+        {"teardown: order, cycles, --keep-crs", test_teardown_order},
         {NULL, NULL}};
     test_add_suite("install", cases, NULL, NULL);
 }
