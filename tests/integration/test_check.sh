@@ -550,7 +550,11 @@ def established(path, name):
                             for c in (o.get("status") or {}).get("conditions") or []) else 1
     return 1
 
-sys.exit(globals()[sys.argv[1]](*sys.argv[2:]))
+try:
+    sys.exit(globals()[sys.argv[1]](*sys.argv[2:]))
+except (OSError, ValueError) as e:  # no report, or not JSON
+    print("cannot read %s: %s" % (sys.argv[2:3], e))
+    sys.exit(1)
 PY
 q() { python3 "$tmp/q.py" "$@"; }
 
@@ -746,6 +750,10 @@ sc_a() {
   want "a: kube-system pass (namespaceSelector excludes kube-system)" "$r" webhook "$hook" kube-system pass
   fakeapi_ctl GET log >"$d/log.json"
   check "a: the check sent no write but server-side dry-run creates" "$d/diag" q writes "$d/log.json"
+  ck stdin -f - -n ns <"$m"
+  exits "a: -f - (stdin): exit 0" 0
+  check "a: -f - (stdin): the same webhook subject, every check pass or skip" "$d/diag" \
+    bash -c "python3 '$tmp/q.py' subject '$d/stdin.json' webhook '$hook' release && python3 '$tmp/q.py' clean '$d/stdin.json'"
   ckt all -f "$m" -n ns
   local id missing=""
   for id in configuration side-effects ca-bundle ca-injection service service-port endpoints pods \
@@ -869,16 +877,19 @@ sc_f() {
   {
     cat "$tmp/f.good.yaml"
     fx webhook ri-stale-hooks stale.ri.readyinstall.test --svc ns/ri-gone --ca "$wpki/ca.crt"
+    fx webhook ri-stale-mutating stale-mutating.ri.readyinstall.test --svc ns/ri-gone --ca "$wpki/ca.crt" --mutating
     fx webhook ri-extra-hooks extra.ri.readyinstall.test --svc ns/ri-webhook --ca "$wpki/ca.crt" \
       --resource coordination.k8s.io/leases
   } >"$tmp/f.cluster.yaml"
   { cat "$tmp/f.good.yaml"; app_config; } >"$tmp/f.manifest.yaml"
-  setup f '{"webhooks": {"stale.ri.readyinstall.test": {"cause": "auto"}}}' "$tmp/f.cluster.yaml" || return 0
+  setup f '{"webhooks": {"stale.ri.readyinstall.test": {"cause": "auto"}, "stale-mutating.ri.readyinstall.test": {"cause": "auto"}}}' "$tmp/f.cluster.yaml" || return 0
   ck r -f "$tmp/f.manifest.yaml" -n ns
   exits "f: a stale webhook admits the manifest's ConfigMap: exit 1" 1
   check "f: the stale webhook is a subject from the cluster (origin cluster)" "$d/diag" q subject "$d/r.json" webhook stale.ri.readyinstall.test cluster
   want "f: service fail: stale, fix names kubectl delete validatingwebhookconfiguration ri-stale-hooks" "$d/r.json" \
     webhook stale.ri.readyinstall.test service fail 'stale' 'kubectl delete validatingwebhookconfiguration ri-stale-hooks'
+  want "f: stale mutating webhook: service fail, fix names kubectl delete mutatingwebhookconfiguration ri-stale-mutating" "$d/r.json" \
+    webhook stale-mutating.ri.readyinstall.test service fail 'stale' 'kubectl delete mutatingwebhookconfiguration ri-stale-mutating'
   check "f: without --all-webhooks a webhook admitting nothing of the manifest is no subject" "$d/diag" q nosubject "$d/r.json" webhook extra.ri.readyinstall.test
   ckt r -f "$tmp/f.manifest.yaml" -n ns
   text_spot "f: text: the stale service FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook stale.ri.readyinstall.test service
@@ -903,6 +914,7 @@ sc_g() {
     fx webhook ri-port-target badtarget.ri.readyinstall.test --svc ns/ri-webhook-badtarget --port 443 --ca "$wpki/ca.crt"
     fx webhook ri-port-port badport.ri.readyinstall.test --svc ns/ri-webhook --port 8443 --ca "$wpki/ca.crt"
     fx webhook ri-port-num numport.ri.readyinstall.test --svc ns/ri-webhook-num --port 443 --ca "$wpki/ca.crt"
+    fx webhook ri-url url.ri.readyinstall.test --url https://hooks.ri.readyinstall.test/validate --ca "$wpki/ca.crt"
   } >"$tmp/g.cluster.yaml"
   { cat "$tmp/g.cluster.yaml"; app_config; } >"$tmp/g.manifest.yaml"
   setup g '{}' "$tmp/g.cluster.yaml" || return 0
@@ -911,6 +923,7 @@ sc_g() {
   want "g: service-port fail: targetPort 8443 is no containerPort (9443)" "$d/r.json" webhook badtarget.ri.readyinstall.test service-port fail
   want "g: service-port fail: the configuration's port 8443 is not a port of the Service" "$d/r.json" webhook badport.ri.readyinstall.test service-port fail
   want "g: service-port pass: numeric targetPort 9443" "$d/r.json" webhook numport.ri.readyinstall.test service-port pass
+  want "g: URL webhook: service skip" "$d/r.json" webhook url.ri.readyinstall.test service skip
   ckt r -f "$tmp/g.manifest.yaml" -n ns
   text_spot "g: text: the service-port FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook badtarget.ri.readyinstall.test service-port
 }
@@ -1157,10 +1170,32 @@ sc_n() {
 }
 
 sc_o4() {
-  # a kubeconfig naming a port nothing listens on (the last server, stopped)
-  local dead="$tmp/dead" t0 el
-  fakeapi_stop_all
+  local dead="$tmp/dead" t0 el live="$KUBECONFIG"
   mkdir -p "$dead"
+  # --kubeconfig and --kube-context choose the cluster (KUBECONFIG names a dead one)
+  fakeapi_kubeconfig "$dead/kubeconfig" "https://127.0.0.1:1" "$pki/ca.crt" "$client_user"
+  python3 - "$live" "$dead/two.kubeconfig" <<'PY'
+import sys
+src = open(sys.argv[1]).read()
+server = [l.split("server: ", 1)[1] for l in src.splitlines() if "server: " in l][0]
+two = src.replace("current-context: fake", "current-context: dead")
+two = two.replace("clusters:\n", "clusters:\n- name: dead\n  cluster:\n    server: https://127.0.0.1:1\n", 1)
+two = two.replace("contexts:\n", "contexts:\n- name: dead\n  context:\n    cluster: dead\n    user: fake-user\n", 1)
+open(sys.argv[2], "w").write(two)
+PY
+  d="$tmp/n"
+  rc=0
+  KUBECONFIG="$dead/kubeconfig" timeout -k 5 60 "$RI_BIN" check --format json -f "$tmp/n.manifest.yaml" -n ns \
+    --kubeconfig "$live" >"$dead/kcfg.json" 2>"$dead/kcfg.err" || rc=$?
+  if [[ "$rc" -eq 0 ]]; then ok "o: --kubeconfig FILE wins over KUBECONFIG: exit 0"
+  else not_ok "o: --kubeconfig FILE wins over KUBECONFIG: exit 0 (exit $rc)" "$dead/kcfg.err" "$dead/kcfg.json"; fi
+  rc=0
+  KUBECONFIG="$dead/two.kubeconfig" timeout -k 5 60 "$RI_BIN" check --format json -f "$tmp/n.manifest.yaml" -n ns \
+    --kube-context fake >"$dead/ctx.json" 2>"$dead/ctx.err" || rc=$?
+  if [[ "$rc" -eq 0 ]]; then ok "o: --kube-context picks the live context over the current (dead) one: exit 0"
+  else not_ok "o: --kube-context picks the live context over the current (dead) one: exit 0 (exit $rc)" "$dead/ctx.err" "$dead/ctx.json" "$dead/two.kubeconfig"; fi
+  # a kubeconfig naming a port nothing listens on (the last server, stopped)
+  fakeapi_stop_all
   fakeapi_kubeconfig "$dead/kubeconfig" "$FAKEAPI_URL" "$pki/ca.crt" "$client_user"
   t0=$SECONDS rc=0
   KUBECONFIG="$dead/kubeconfig" timeout -k 5 120 "$RI_BIN" check -f "$tmp/n.manifest.yaml" -n ns --format json \
