@@ -59,6 +59,10 @@ void install_plan_dispose(install_plan *p);
  * never deferred and never probed by a dry-run of their own. */
 int install_provider_kind(const char *kind);
 
+/* The webhook a webhook edge's detail names (`webhook "NAME"`) into buf;
+ * 0 when it names none or it does not fit. */
+int install_edge_webhook(const graph_edge *e, char *buf, size_t size);
+
 /* Is edge reason r one that a phase split waits on? */
 int install_edge_is_readiness(edge_reason r);
 
@@ -68,6 +72,21 @@ int install_edge_is_readiness(edge_reason r);
  * them (null, booleans, integers, floats; quoted and !!str stay strings).
  * NULL when out of memory or for a shape JSON cannot hold. */
 json_object *install_node_json(const node *n);
+
+/* ---- live providers (live.c) ------------------------------------------- */
+
+#define INSTALL_LIVE_ANNOTATION "readyinstall.io/live"
+
+/* Does the manifest have kind/name (then its live copy is not added)? */
+typedef int (*install_live_skip_fn)(const char *kind, const char *name,
+                                    void *payload);
+
+/* Append the cluster's webhook configurations, APIServices and CRDs with
+ * a conversion webhook to out, each a JSON document annotated
+ * INSTALL_LIVE_ANNOTATION, except those skip() claims. Kinds that cannot
+ * be listed are left out. */
+void install_live_append(kube_client *cl, sbuf *out,
+                         install_live_skip_fn skip, void *payload);
 
 /* ---- readiness waits (wait.c) ------------------------------------------ */
 
@@ -147,10 +166,8 @@ void wait_print_missing(FILE *out, const wait_set *s, const char *prefix);
 void wait_diagnose_webhook(kube_client *cl, FILE *out, const char *prefix,
                            const char *webhook);
 
-/* caBundle (PEM) check: RC_OK with the number of certificates and the
- * earliest notAfter; RC_INVALID with a message when empty, not PEM, or a
- * certificate does not parse. */
-int install_ca_bundle_check(const unsigned char *pem, size_t len,
-                            size_t *ncerts, time_t *not_after);
+/* "k1=v1,k2=v2" of a Service's selector map ("" when none), a label
+ * selector for listing its pods. */
+void install_selector_labels(char *buf, size_t size, json_object *sel);
 
 #endif

@@ -23,6 +23,7 @@ int cmd_graph(int argc, char **argv);
 int cmd_lint(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_install(int argc, char **argv);
+int cmd_check(int argc, char **argv);
 
 /* ---- shared by the commands (common.c) -------------------------------- */
 
@@ -62,6 +63,15 @@ const char *cli_helm_bin(const char *given);
 int cli_render_chart(char **buf, size_t *len, const char *prog,
                      const char *helm, const char *release, const char *chart,
                      const char *const *args, size_t max_bytes);
+
+#include "kube.h"
+
+/* A client for the cluster Helm would use: the plugin environment
+ * (KUBECONFIG, HELM_KUBECONTEXT, HELM_NAMESPACE, ...), overridden by the
+ * given flags (NULL: not given). RC_OK or the error (err_last()). */
+int cli_kube_connect(kube_config **cfg, kube_client **cl,
+                     const char *kubeconfig, const char *context,
+                     const char *ns);
 
 /* Print "readyinstall: error: msg" style usage errors; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) PRINTF_LIKE(2, 3);

@@ -193,18 +193,8 @@ static int helm4_plugins(run_ctx *r)
 
 static int connect_cluster(run_ctx *r)
 {
-    kube_config_opts ko;
-    kube_client_opts co = KUBE_CLIENT_OPTS_INIT;
-    extern char **environ;
-    kube_config_opts_from_env(&ko, environ);
-    if (r->c.kubeconfig)
-        ko.kubeconfig = r->c.kubeconfig;
-    if (r->c.kube_context)
-        ko.context = r->c.kube_context;
-    if (r->c.namespace)
-        ko.namespace = r->c.namespace;
-    if (kube_config_load(&r->kcfg, &ko) ||
-        kube_client_new(&r->cl, r->kcfg, NULL, &co)) {
+    if (cli_kube_connect(&r->kcfg, &r->cl, r->c.kubeconfig, r->c.kube_context,
+                         r->c.namespace)) {
         fprintf(stderr, INSTALL_PFX "error: %s\n", err_last()->msg);
         return EXIT_HELM;
     }
@@ -258,72 +248,18 @@ static void read_discovery(run_ctx *r)
 
 /* Is kind/name one of the release's objects (then the live copy is the
  * release's own, planned from the rendered one)? */
-static int rendered_has(const run_ctx *r, const char *kind, const char *name)
+static int rendered_has(const char *kind, const char *name, void *payload)
 {
+    const run_ctx *r = payload;
     char key[600];
     snprintf(key, sizeof(key), "%s/%s", kind, name);
     return strmap_get(&r->rel_names, key, strlen(key)) != NULL;
 }
 
-/* Append the live objects of one kind (JSON is YAML), marked live. */
-static void append_live(run_ctx *r, const char *api_version,
-                        const char *kind, int conversion_only)
-{
-    kube_resource res;
-    kube_list_opts lo = KUBE_LIST_OPTS_INIT;
-    json_object *items = NULL;
-    size_t i;
-    if (kube_resource_builtin(&res, api_version, kind) &&
-        kube_discover(r->cl, &res, api_version, kind))
-        return;
-    if (kube_list(r->cl, &items, &res, NULL, &lo, NULL))
-        return;
-    for (i = 0; i < json_object_array_length(items); i++) {
-        json_object *o = json_object_array_get_idx(items, i), *md = NULL,
-                    *ann = NULL, *nm = NULL, *strategy = NULL;
-        const char *name;
-        if (!json_object_object_get_ex(o, "metadata", &md) ||
-            !json_object_object_get_ex(md, "name", &nm))
-            continue;
-        name = json_object_get_string(nm);
-        if (conversion_only) {
-            json_object *spec = NULL, *conv = NULL;
-            json_object_object_get_ex(o, "spec", &spec);
-            json_object_object_get_ex(spec, "conversion", &conv);
-            json_object_object_get_ex(conv, "strategy", &strategy);
-            if (!strategy || strcmp(json_object_get_string(strategy),
-                                    "Webhook"))
-                continue;
-        }
-        if (rendered_has(r, kind, name))
-            continue;
-        json_object_object_add(o, "apiVersion",
-                               json_object_new_string(api_version));
-        json_object_object_add(o, "kind", json_object_new_string(kind));
-        json_object_object_del(md, "managedFields");
-        if (!json_object_object_get_ex(md, "annotations", &ann)) {
-            ann = json_object_new_object();
-            json_object_object_add(md, "annotations", ann);
-        }
-        json_object_object_add(ann, "readyinstall.io/live",
-                               json_object_new_string("cluster"));
-        sbuf_puts(&r->rendered, "\n---\n");
-        sbuf_puts(&r->rendered, json_object_to_json_string_ext(
-                                    o, JSON_C_TO_STRING_PLAIN));
-        sbuf_puts(&r->rendered, "\n");
-    }
-    json_object_put(items);
-}
-
 static void add_live_objects(run_ctx *r)
 {
     r->live_off = r->rendered.len;
-    append_live(r, "admissionregistration.k8s.io/v1",
-                "ValidatingWebhookConfiguration", 0);
-    append_live(r, "admissionregistration.k8s.io/v1",
-                "MutatingWebhookConfiguration", 0);
-    append_live(r, "apiregistration.k8s.io/v1", "APIService", 0);
-    append_live(r, "apiextensions.k8s.io/v1", "CustomResourceDefinition", 1);
+    install_live_append(r->cl, &r->rendered, rendered_has, r);
 }
 
 /* ---- the graph of the release (and the live objects) -------------------- */
@@ -575,22 +511,6 @@ static const char *node_name(const run_ctx *r, uint32_t id, char *buf,
     return graph_node_name(r->g, id, buf, size);
 }
 
-/* The webhook name an edge's detail names (`webhook "NAME"`). */
-static int edge_webhook(const graph_edge *e, char *buf, size_t size)
-{
-    const char *p = e->detail ? strstr(e->detail, "webhook \"") : NULL;
-    size_t n;
-    if (!p)
-        return 0;
-    p += 9;
-    n = strcspn(p, "\"");
-    if (n >= size)
-        return 0;
-    memcpy(buf, p, n);
-    buf[n] = '\0';
-    return 1;
-}
-
 static void print_plan(const run_ctx *r, FILE *out)
 {
     const install_plan *p = &r->plan;
@@ -738,7 +658,7 @@ static int preflight_waits(run_ctx *r, wait_set *s)
             const graph_edge *e = &r->g->edges[r->g->out_list[k]];
             char wh[256];
             if (e->reason == EDGE_WEBHOOK && e->to < r->plan.nrel &&
-                edge_webhook(e, wh, sizeof(wh)))
+                install_edge_webhook(e, wh, sizeof(wh)))
                 ret = add_webhook(s, wh);
         }
     }
@@ -916,7 +836,7 @@ static int add_webhook_probes(run_ctx *r, wait_set *s, const char *webhook)
         const graph_edge *e = &r->g->edges[i];
         char wh[256];
         if (e->reason != EDGE_WEBHOOK || e->to >= r->plan.nrel ||
-            r->md->res[e->to].hooks || !edge_webhook(e, wh, sizeof(wh)) ||
+            r->md->res[e->to].hooks || !install_edge_webhook(e, wh, sizeof(wh)) ||
             strcmp(wh, webhook) || install_provider_kind(r->md->res[e->to].kind))
             continue;
         ret = add_dry_run(r, s, e->to);

@@ -144,3 +144,22 @@ int cli_render_chart(char **buf, size_t *len, const char *prog,
     sbuf_dispose(&err);
     return code;
 }
+
+int cli_kube_connect(kube_config **cfg, kube_client **cl,
+                     const char *kubeconfig, const char *context,
+                     const char *ns)
+{
+    kube_config_opts ko;
+    kube_client_opts co = KUBE_CLIENT_OPTS_INIT;
+    extern char **environ;
+    int ret;
+    kube_config_opts_from_env(&ko, environ);
+    if (kubeconfig)
+        ko.kubeconfig = kubeconfig;
+    if (context)
+        ko.context = context;
+    if (ns)
+        ko.namespace = ns;
+    ret = kube_config_load(cfg, &ko);
+    return ret ? ret : kube_client_new(cl, *cfg, NULL, &co);
+}

@@ -15,6 +15,8 @@ static const cli_command COMMANDS[] = {
      "report ordering hazards of a chart or manifest (text, JSON, SARIF, ...)"},
     {"install", cmd_install,
      "install or upgrade a release in phases, waiting on real readiness"},
+    {"check", cmd_check,
+     "tell whether a release's webhooks, CRDs and APIServices work now"},
     {"version", cmd_version, "print the version"},
     {"help", cmd_help, "show help for a command"},
 };

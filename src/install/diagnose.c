@@ -2,61 +2,24 @@
  * What a person checks by hand when a webhook does not answer, in one
  * report: the configuration, its caBundle, the Service and its endpoints,
  * the backend pods and their waiting reasons, recent Warning events, and
- * the next command to run. Also the caBundle parser (OpenSSL).
+ * the next command to run.
  */
-#include <openssl/bio.h>
-#include <openssl/err.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
+#include "certcheck.h"
 #include "install.h"
 
 #define EVENTS_SHOWN 5
 #define PODS_SHOWN 10
 
-int install_ca_bundle_check(const unsigned char *pem, size_t len,
-                            size_t *ncerts, time_t *not_after)
-{
-    BIO *bio;
-    X509 *x;
-    *ncerts = 0;
-    *not_after = 0;
-    if (!pem || !len)
-        return err_set(RC_INVALID, NULL, "empty");
-    if (len > (size_t)1 << 24)
-        return err_set(RC_INVALID, NULL, "larger than 16 MiB");
-    bio = BIO_new_mem_buf(pem, (int)len);
-    if (!bio)
-        return err_set(RC_NOMEM, NULL, "out of memory");
-    while ((x = PEM_read_bio_X509(bio, NULL, NULL, NULL)) != NULL) {
-        struct tm tm;
-        const ASN1_TIME *t = X509_get0_notAfter(x);
-        if (t && ASN1_TIME_to_tm(t, &tm) == 1) {
-            time_t at = timegm(&tm);
-            if (!*not_after || at < *not_after)
-                *not_after = at;
-        }
-        X509_free(x);
-        (*ncerts)++;
-    }
-    BIO_free(bio);
-    ERR_clear_error();
-    if (!*ncerts)
-        return err_set(RC_INVALID, NULL,
-                       "no PEM certificate in it (%zu bytes)", len);
-    return RC_OK;
-}
-
 static void print_ca(FILE *out, const char *prefix, const kube_webhook *w)
 {
     json_object *cc = NULL, *b = NULL;
     kube_blob pem = {NULL, 0};
+    certcheck_bundle cb;
     const char *s;
-    size_t n;
-    time_t until;
     if (json_object_object_get_ex(w->obj, "clientConfig", &cc))
         json_object_object_get_ex(cc, "caBundle", &b);
     s = b ? json_object_get_string(b) : NULL;
@@ -67,22 +30,21 @@ static void print_ca(FILE *out, const char *prefix, const kube_webhook *w)
         return;
     }
     if (kube_base64_decode(&pem, s, strlen(s)) ||
-        install_ca_bundle_check(pem.data, pem.len, &n, &until)) {
+        certcheck_bundle_parse(&cb, pem.data, pem.len, time(NULL))) {
         fprintf(out, "%s  caBundle: invalid: %s\n", prefix, err_last()->msg);
     } else {
         char day[32];
         struct tm tm;
-        gmtime_r(&until, &tm);
+        gmtime_r(&cb.first_not_after, &tm);
         strftime(day, sizeof(day), "%Y-%m-%d", &tm);
         fprintf(out, "%s  caBundle: %zu certificate%s, first expiry %s%s\n",
-                prefix, n, n == 1 ? "" : "s", day,
-                until < time(NULL) ? " (EXPIRED)" : "");
+                prefix, cb.ncerts, cb.ncerts == 1 ? "" : "s", day,
+                cb.expired ? " (EXPIRED)" : "");
     }
     free(pem.data);
 }
 
-/* "k1=v1,k2=v2" from a selector map. */
-static void selector_text(char *buf, size_t size, json_object *sel)
+void install_selector_labels(char *buf, size_t size, json_object *sel)
 {
     size_t used = 0;
     buf[0] = '\0';
@@ -90,8 +52,9 @@ static void selector_text(char *buf, size_t size, json_object *sel)
         return;
     json_object_object_foreach(sel, k, v)
     {
+        const char *val = json_object_get_string(v); /* NULL for null */
         int n = snprintf(buf + used, size - used, "%s%s=%s", used ? "," : "",
-                         k, json_object_get_string(v));
+                         k, val ? val : "");
         if (n < 0 || (size_t)n >= size - used)
             break;
         used += (size_t)n;
@@ -161,7 +124,7 @@ static void print_service(kube_client *cl, FILE *out, const char *prefix,
                 prefix, w->service_namespace, w->service_name, ep.slices,
                 ep.slices == 1 ? "" : "s", ep.endpoints,
                 ep.endpoints == 1 ? "" : "s", ep.ready);
-    selector_text(sel, sizeof(sel), svc.selector);
+    install_selector_labels(sel, sizeof(sel), svc.selector);
     if (*sel) {
         print_pods(cl, out, prefix, w->service_namespace, sel);
         fprintf(out, "%s  next: kubectl logs -n %s -l %s --tail=50\n",

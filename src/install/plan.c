@@ -202,3 +202,18 @@ void install_plan_dispose(install_plan *p)
     free(p->kept);
     memset(p, 0, sizeof(*p));
 }
+
+int install_edge_webhook(const graph_edge *e, char *buf, size_t size)
+{
+    const char *p = e->detail ? strstr(e->detail, "webhook \"") : NULL;
+    size_t n;
+    if (!p)
+        return 0;
+    p += 9;
+    n = strcspn(p, "\"");
+    if (n >= size)
+        return 0;
+    memcpy(buf, p, n);
+    buf[n] = '\0';
+    return 1;
+}

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "certcheck.h"
 #include "install.h"
 
 void wait_set_init(wait_set *s)
@@ -170,8 +171,7 @@ static int check_ca(wait_target *t, const kube_webhook *w)
 {
     json_object *cc = NULL, *b = NULL;
     kube_blob pem = {NULL, 0};
-    size_t n = 0;
-    time_t until = 0;
+    certcheck_bundle cb;
     const char *s;
     int ret;
     if (json_object_object_get_ex(w->obj, "clientConfig", &cc))
@@ -183,14 +183,14 @@ static int check_ca(wait_target *t, const kube_webhook *w)
     }
     ret = kube_base64_decode(&pem, s, strlen(s));
     if (!ret)
-        ret = install_ca_bundle_check(pem.data, pem.len, &n, &until);
+        ret = certcheck_bundle_parse(&cb, pem.data, pem.len, time(NULL));
     free(pem.data);
     if (ret) {
         missing(t, CL_W6, "caBundle: %s", err_last()->msg);
         return 0;
     }
-    if (until && until < time(NULL)) {
-        missing(t, CL_W8, "caBundle: a certificate has expired");
+    if (cb.expired == cb.ncerts) {
+        missing(t, CL_W8, "caBundle: every certificate has expired");
         return 0;
     }
     return 1;

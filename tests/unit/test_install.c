@@ -1,8 +1,5 @@
 /* Unit tests: the installer's phase plan, objects as JSON for dry-runs,
- * the caBundle check and the post-renderer's phase-1 defer filter. */
-#include <openssl/evp.h>
-#include <openssl/pem.h>
-#include <openssl/x509.h>
+ * and the post-renderer's phase-1 defer filter. */
 #include <stdlib.h>
 
 #include "install.h"
@@ -306,81 +303,6 @@ static void test_json_not_a_mapping(void)
     manifest_free(m);
 }
 
-/* ---- caBundle ---------------------------------------------------------- */
-
-/* A self-signed certificate valid from now for days (negative: expired). */
-static char *make_cert_pem(long days, size_t *len)
-{
-    EVP_PKEY *key = EVP_EC_gen("P-256");
-    X509 *x = X509_new();
-    BIO *bio = BIO_new(BIO_s_mem());
-    char *data, *out;
-    long n;
-    X509_set_version(x, 2);
-    ASN1_INTEGER_set(X509_get_serialNumber(x), 1);
-    X509_gmtime_adj(X509_getm_notBefore(x), days < 0 ? days * 86400 * 2 : 0);
-    X509_gmtime_adj(X509_getm_notAfter(x), days * 86400);
-    X509_set_pubkey(x, key);
-    X509_NAME_add_entry_by_txt(X509_get_subject_name(x), "CN", MBSTRING_ASC,
-                               (const unsigned char *)"test-ca", -1, -1, 0);
-    X509_set_issuer_name(x, X509_get_subject_name(x));
-    X509_sign(x, key, EVP_sha256());
-    PEM_write_bio_X509(bio, x);
-    n = BIO_get_mem_data(bio, &data);
-    out = malloc((size_t)n + 1);
-    memcpy(out, data, (size_t)n);
-    out[n] = '\0';
-    *len = (size_t)n;
-    BIO_free(bio);
-    X509_free(x);
-    EVP_PKEY_free(key);
-    return out;
-}
-
-static void test_ca_bundle_valid_two_certs(void)
-{
-    size_t l1, l2, n = 0;
-    time_t until = 0;
-    char *a = make_cert_pem(30, &l1), *b = make_cert_pem(365, &l2);
-    char *both = malloc(l1 + l2 + 1);
-    memcpy(both, a, l1);
-    memcpy(both + l1, b, l2 + 1);
-    ASSERT_RC_OK(install_ca_bundle_check((unsigned char *)both, l1 + l2, &n,
-                                         &until));
-    CU_ASSERT_EQUAL(n, 2);
-    /* the earliest expiry: about 30 days from now */
-    CU_ASSERT(until > time(NULL) + 29 * 86400 &&
-              until < time(NULL) + 31 * 86400);
-    free(a);
-    free(b);
-    free(both);
-}
-
-static void test_ca_bundle_expired(void)
-{
-    size_t len, n;
-    time_t until;
-    char *a = make_cert_pem(-1, &len);
-    ASSERT_RC_OK(install_ca_bundle_check((unsigned char *)a, len, &n, &until));
-    CU_ASSERT(until < time(NULL));
-    free(a);
-}
-
-static void test_ca_bundle_invalid(void)
-{
-    size_t n;
-    time_t until;
-    const char *junk = "-----BEGIN CERTIFICATE-----\nAAAA\n"
-                       "-----END CERTIFICATE-----\n";
-    CU_ASSERT_EQUAL(install_ca_bundle_check((const unsigned char *)"x", 1, &n,
-                                            &until),
-                    RC_INVALID);
-    CU_ASSERT_EQUAL(install_ca_bundle_check((const unsigned char *)junk,
-                                            strlen(junk), &n, &until),
-                    RC_INVALID);
-    CU_ASSERT_EQUAL(install_ca_bundle_check(NULL, 0, &n, &until), RC_INVALID);
-}
-
 /* ---- the post-renderer's defer filter ---------------------------------- */
 
 static void test_render_defer_drops_listed_documents(void)
@@ -431,9 +353,6 @@ void suite_install(void)
         {"json: scalar types", test_json_scalar_types},
         {"json: merge keys and aliases", test_json_merge_keys_and_aliases},
         {"json: not a mapping", test_json_not_a_mapping},
-        {"caBundle: two valid certificates", test_ca_bundle_valid_two_certs},
-        {"caBundle: expired", test_ca_bundle_expired},
-        {"caBundle: invalid", test_ca_bundle_invalid},
         {"render: defer drops listed documents", test_render_defer_drops_listed_documents},
         {NULL, NULL}};
     test_add_suite("install", cases, NULL, NULL);
