@@ -55,6 +55,7 @@ UNIT     := $(BUILD)/unit_tests
 HELM_DIR := .tools/helm
 HELM3    := $(HELM_DIR)/3.18.0/helm
 HELM4    := $(HELM_DIR)/4.1.4/helm
+KUBECTL  := $(HELM_DIR)/4.1.4/kubectl
 
 .SECONDARY:
 .PHONY: all deps helm demo test check unit golden golden-update asan \
@@ -141,6 +142,7 @@ test check: deps helm
 	@RI_BIN=$(abspath $(PROG)) UNIT=$(abspath $(UNIT)) \
 	  KUBE_PROBE=$(abspath $(KUBE_PROBE)) \
 	  HELM3=$(abspath $(HELM3)) HELM4=$(abspath $(HELM4)) \
+	  KUBECTL=$(abspath $(KUBECTL)) \
 	  scripts/run-tests.sh $(SUITES)
 
 unit: all $(UNIT)

@@ -23,12 +23,15 @@ script (merge a JSON script), faults (append JSON faults), reset-log.
 
 Script (JSON, all keys optional):
   {"crd_established_after": 0, "crds": {"<crd>": {"established_after": 2,
-                                                    "never": false}},
+                                                    "never": false,
+                                                    "stored_versions": []}},
    "pods": {"ready_after": 0.2,
             "<ns>/<deployment>": {"ready_after": 1, "ready": true}},
    "jobs": {"complete_after": 0.2, "<ns>/<job>": {"complete_after": 1,
                                                   "fail": false}},
-   "apiservices": {"<name>": {"available_after": 1}},
+   "apiservices": {"<name>": {"available_after": 1, "never": false}},
+   "conditions": {"<group>/<Kind>/<ns>/<name>": {"Ready": "False",
+                  "reason": "...", "message": "..."}},
    "webhooks": {"<webhook name>": {
         "cause": "connection-refused" | "no-endpoints" | "service-not-found"
                  | "x509-unknown-authority" | "deadline-exceeded"
@@ -580,12 +583,15 @@ class Server:
             self.validate(rt, obj)
             self.check_namespace(rt, ns)
             key = key_of(rt, ns, obj["metadata"]["name"])
+            # As the apiserver: admission webhooks run before storage finds
+            # the name taken, so a dry-run create of an existing object
+            # still goes through them (and then gets AlreadyExists).
+            self.admit("CREATE", rt, sub, obj, None, ns, dry_run)
             if key in self.store.objs:
                 raise ApiError(status(409, "AlreadyExists",
                                       '%s "%s" already exists'
                                       % (rt.group_resource(), key[3]),
                                       _details(rt, key[3])))
-            self.admit("CREATE", rt, sub, obj, None, ns, dry_run)
             if dry_run:
                 obj["metadata"]["resourceVersion"] = ""
                 return obj
@@ -1372,9 +1378,9 @@ class Controllers(threading.Thread):
                           "lastTransitionTime": crd["metadata"][
                               "creationTimestamp"]})
             st["conditions"] = conds
-            st["storedVersions"] = [v["name"] for v in
-                                    crd.get("spec", {}).get("versions", [])
-                                    if v.get("storage")]
+            st["storedVersions"] = list(cs.get("stored_versions") or [
+                v["name"] for v in crd.get("spec", {}).get("versions", [])
+                if v.get("storage")])
             if est and not any(t.crd == name for t in reg.types):
                 reg.add_crd(crd)
             self.set_status(crt, k, crd, st)
@@ -1384,7 +1390,8 @@ class Controllers(threading.Thread):
         for k, a in store.items(art.group, art.plural):
             s = (script.get("apiservices") or {}).get(
                 a["metadata"]["name"], {})
-            ok = age(a) >= float(s.get("available_after", 0))
+            ok = not s.get("never") and \
+                age(a) >= float(s.get("available_after", 0))
             cond = {"type": "Available", "status": "True" if ok else "False",
                     "reason": "Passed" if ok else "MissingEndpoints",
                     "message": "all checks passed" if ok else
@@ -1395,6 +1402,7 @@ class Controllers(threading.Thread):
         self.workloads(now, age)
         self.jobs(age)
         self.endpoints()
+        self.scripted_conditions()
 
         # Webhook backends waiting on a Deployment being available.
         for name, spec in (script.get("webhooks") or {}).items():
@@ -1409,6 +1417,39 @@ class Controllers(threading.Thread):
                     srv.first_seen.setdefault(uw["deployment"], now)
                 else:
                     srv.first_seen.pop(uw["deployment"], None)
+
+    def scripted_conditions(self):
+        """status.conditions of objects no controller here manages
+        (cert-manager Certificates, ExternalSecrets, ...), from the script's
+        "conditions": {"<group>/<Kind>/<ns>/<name>": {"Ready": "False",
+        "reason": "...", "message": "..."}}; a type's value may also be
+        {"status": ..., "reason": ..., "message": ...}."""
+        store = self.srv.store
+        for ck, spec in (self.srv.script.get("conditions") or {}).items():
+            parts = ck.split("/")
+            if len(parts) != 4 or not isinstance(spec, dict):
+                continue
+            group, kind, ns, name = parts
+            for k, o in list(store.objs.items()):
+                if k[0] != group or k[2] != ns or k[3] != name or \
+                        o.get("kind") != kind:
+                    continue
+                conds = []
+                for t, v in spec.items():
+                    if t in ("reason", "message"):
+                        continue
+                    c = v if isinstance(v, dict) else {"status": v}
+                    conds.append({
+                        "type": t, "status": str(c.get("status", "Unknown")),
+                        "reason": c.get("reason", spec.get("reason", "")),
+                        "message": c.get("message", spec.get("message", "")),
+                        "lastTransitionTime":
+                            o["metadata"].get("creationTimestamp", ""),
+                        "observedGeneration":
+                            o["metadata"].get("generation", 1)})
+                st = copy.deepcopy(o.get("status") or {})
+                st["conditions"] = conds
+                self.set_status(None, k, o, st)
 
     def pod_ready(self, ns, owner, age_s):
         srv = self.srv

@@ -112,5 +112,80 @@ class Selectors(unittest.TestCase):
             "name": "x", "namespace": "y"}}))
 
 
+def _server(script):
+    import argparse
+    import fakeapi
+    args = argparse.Namespace(log=None, token=None, token_file=None,
+                              basic=None, script=None, client_ca=None,
+                              no_aggregated_discovery=False)
+    srv = fakeapi.Server(args)
+    srv.merge_script(script)
+    return fakeapi, srv
+
+
+def _tick(fakeapi, srv):
+    with srv.store.lock:  # as the controller loop runs it
+        fakeapi.Controllers(srv).tick()
+
+
+class Controllers(unittest.TestCase):
+    def test_scripted_conditions_and_stored_versions(self):
+        fakeapi, srv = _server({
+            "crds": {"gadgets.ri.test": {"stored_versions": ["v1a", "v1"]}},
+            "conditions": {"ri.test/Gadget/default/g": {
+                "Ready": "False", "reason": "Issuing", "message": "wait"}}})
+        reg = srv.reg
+        crd = {"metadata": {"name": "gadgets.ri.test"}, "spec": {
+            "group": "ri.test", "scope": "Namespaced",
+            "names": {"plural": "gadgets", "kind": "Gadget"},
+            "versions": [{"name": "v1", "served": True, "storage": True}]}}
+        srv.create(reg.find("apiextensions.k8s.io", "v1",
+                            "customresourcedefinitions"), "", crd, False)
+        _tick(fakeapi, srv)
+        rt = reg.find("ri.test", "v1", "gadgets")
+        self.assertIsNotNone(rt)
+        got = srv.store.get(("apiextensions.k8s.io",
+                             "customresourcedefinitions", "",
+                             "gadgets.ri.test"))
+        self.assertEqual(got["status"]["storedVersions"], ["v1a", "v1"])
+        srv.create(rt, "default", {"metadata": {"name": "g"}}, False)
+        _tick(fakeapi, srv)
+        c = srv.store.get(("ri.test", "gadgets", "default", "g"))[
+            "status"]["conditions"]
+        self.assertEqual([(x["type"], x["status"], x["reason"], x["message"])
+                          for x in c], [("Ready", "False", "Issuing", "wait")])
+        srv.merge_script({"conditions": {"ri.test/Gadget/default/g": {
+            "Ready": {"status": "True", "reason": "Ready"}}}})
+        _tick(fakeapi, srv)
+        c = srv.store.get(("ri.test", "gadgets", "default", "g"))[
+            "status"]["conditions"]
+        self.assertEqual((c[0]["status"], c[0]["reason"]), ("True", "Ready"))
+
+    def test_create_admits_before_already_exists(self):
+        fakeapi, srv = _server({"webhooks": {"w.ri.test": {
+            "cause": "connection-refused"}}})
+        reg = srv.reg
+        cm = reg.find("", "v1", "configmaps")
+        srv.create(cm, "default", {"metadata": {"name": "x"}}, False)
+        srv.create(reg.find("admissionregistration.k8s.io", "v1",
+                            "validatingwebhookconfigurations"), "", {
+            "metadata": {"name": "w"}, "webhooks": [{
+                "name": "w.ri.test", "sideEffects": "None",
+                "failurePolicy": "Fail",
+                "clientConfig": {"service": {"name": "s",
+                                             "namespace": "default"}},
+                "rules": [{"apiGroups": [""], "apiVersions": ["v1"],
+                           "operations": ["CREATE"],
+                           "resources": ["configmaps"]}]}]}, False)
+        for dry in (True, False):
+            with self.assertRaises(fakeapi.ApiError) as e:
+                srv.create(cm, "default", {"metadata": {"name": "x"}}, dry)
+            self.assertEqual(e.exception.st["code"], 500)
+        srv.backend_override["w.ri.test"] = True
+        with self.assertRaises(fakeapi.ApiError) as e:
+            srv.create(cm, "default", {"metadata": {"name": "x"}}, True)
+        self.assertEqual(e.exception.st["code"], 409)
+
+
 if __name__ == "__main__":
     unittest.main(verbosity=1)
