@@ -316,7 +316,7 @@ IDS = {
                 "self-deadlock", "kube-system"],
     "conversion": ["configuration", "ca-bundle", "ca-injection", "service", "service-port",
                    "endpoints", "pods", "serving-certificate", "conversion"],
-    "apiservice": ["configuration", "available", "ca-bundle", "service", "service-port",
+    "apiservice": ["configuration", "available", "ca-bundle", "ca-injection", "service", "service-port",
                    "endpoints", "pods", "serving-certificate"],
     "crd": ["established", "storage-versions"],
     "certificate": ["ready"],
