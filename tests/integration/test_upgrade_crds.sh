@@ -24,29 +24,9 @@ HELM3="${HELM3:-}" HELM4="${HELM4:-}"
 
 n=0 finished=0
 tmp="$(mktemp -d)"
-# shellcheck disable=SC2317  # run by the EXIT trap
-on_exit() {
-  local rc=$?
-  fakeapi_stop_all
-  rm -rf "$tmp"
-  if [[ "$finished" -eq 0 ]]; then echo "not ok $((n + 1)) - ${0##*/} aborted (exit $rc)"; exit 1; fi
-}
-trap on_exit EXIT
-
-ok() { n=$((n + 1)); echo "ok $n - $1"; }
-not_ok() { # not_ok DESCRIPTION [DIAGNOSTIC-FILE...]
-  local f
-  n=$((n + 1)); echo "not ok $n - $1"
-  shift
-  for f in "$@"; do
-    if [[ -s "$f" ]]; then echo "# --- ${f##*/}"; sed -n '1,30s/^/# /p' "$f"; fi
-  done
-}
-skip() { n=$((n + 1)); echo "ok $n - $1 # SKIP $2"; }
-check() { # check DESCRIPTION DIAGNOSTIC-FILE COMMAND...
-  local desc="$1" diag="$2"; shift 2
-  if "$@" >"$diag" 2>&1; then ok "$desc"; else not_ok "$desc" "$diag"; fi
-}
+# shellcheck source-path=SCRIPTDIR source=tap.sh
+. "$RI_ROOT/tests/integration/tap.sh"
+trap tap_exit EXIT
 
 for tool in python3 openssl curl; do
   if ! command -v "$tool" >/dev/null; then
@@ -232,7 +212,6 @@ fresh() { # fresh DIR: a new fake server, private Helm homes, kubeconfig
 snap() { fakeapi_ctl GET store >"$1/store.json"; fakeapi_ctl GET log >"$1/log.json"; }
 # shellcheck disable=SC2317  # called through rc_of
 ri() { local helm="$1"; shift; timeout -k 5 180 "$RI_BIN" install "$@" --helm "$helm" --poll-interval 0.3s; }
-rc_of() { local __v="$1"; shift; local __rc=0; "$@" || __rc=$?; printf -v "$__v" '%s' "$__rc"; }
 # installed HELM DIR CHART: a first release rel in ns with plain helm
 installed() {
   timeout 120 "$1" install rel "$3" -n ns --create-namespace >"$2/install.out" 2>&1
