@@ -14,12 +14,22 @@
 
 /* ---- webhook entries (lint_webhook.c) ----------------------------------- */
 
-/* One rules[] item that includes CREATE. */
+/* Admission operations (rules[].operations; "*" is all of them). */
+enum {
+    LINT_OP_CREATE = 1u << 0,
+    LINT_OP_UPDATE = 1u << 1,
+    LINT_OP_DELETE = 1u << 2,
+    LINT_OP_CONNECT = 1u << 3
+};
+
+/* One rules[] item that includes CREATE or DELETE (the operations the
+ * rules ask about: install and teardown). */
 typedef struct lint_wh_rule {
     const char **groups, **versions, **res, **sub;
     uint32_t ngroups, nversions, nres;
     int any_group, any_version;
     int scope; /* 0 any, 1 Cluster, 2 Namespaced */
+    unsigned ops; /* LINT_OP_* it names */
 } lint_wh_rule;
 
 /* A backend Service named by a webhook, conversion or APIService. */
@@ -45,6 +55,9 @@ typedef struct lint_wh {
     const node *rules_at;
     lint_wh_rule *rules;
     uint32_t nrules;
+    unsigned ops;         /* LINT_OP_* of all its rules (CREATE and DELETE
+                             only): ops & LINT_OP_CREATE says whether it
+                             can admit a create at all */
     const node *ns_sel, *obj_sel;
     int equivalent, conditions;
     const node *client;   /* clientConfig */
@@ -67,7 +80,7 @@ enum {
     LINT_WHY_COND = 4     /* matchConditions are not evaluated */
 };
 
-/* The CREATE of one object as admission sees it. */
+/* One object as admission sees its CREATE or DELETE. */
 typedef struct lint_subject {
     const char *group, *version, *plural;
     int cluster;          /* cluster-scoped */
@@ -79,10 +92,15 @@ typedef struct lint_subject {
 /* Every webhook entry of every Validating/MutatingWebhookConfiguration, in
  * input order; built on first use. */
 int lint_webhooks(lint_ctx *c, const lint_wh_table **out);
-/* Would entry w be called for the CREATE of s? SEL_NO, SEL_YES, or
- * SEL_MAYBE with *why bits. A namespace that is not in the manifest is
- * taken as a fresh one, labelled only kubernetes.io/metadata.name (what
- * `helm install --create-namespace` makes). */
+/* Would entry w be called for operation op (LINT_OP_CREATE or
+ * LINT_OP_DELETE) on s? SEL_NO, SEL_YES, or SEL_MAYBE with *why bits. A
+ * namespace that is not in the manifest is taken as a fresh one, labelled
+ * only kubernetes.io/metadata.name (what `helm install --create-namespace`
+ * makes). The objectSelector sees s->labels: the new object's on CREATE,
+ * the stored one's on DELETE. */
+sel_result lint_wh_matches(lint_ctx *c, const lint_wh *w, unsigned op,
+                           const lint_subject *s, unsigned *why);
+/* lint_wh_matches for a CREATE. */
 sel_result lint_wh_admits(lint_ctx *c, const lint_wh *w,
                           const lint_subject *s, unsigned *why);
 /* The subject for resource r itself. */

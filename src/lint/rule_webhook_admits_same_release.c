@@ -204,15 +204,15 @@ static int ri201_check(lint_ctx *c)
     for (i = 0; i < t->n && !lint_status(c); i++) {
         uint32_t svc = t->v[i].b.svc;
         int seen = 0;
-        if (svc == GRAPH_NONE || !t->v[i].nrules)
+        if (svc == GRAPH_NONE || !(t->v[i].ops & LINT_OP_CREATE))
             continue;
         for (j = 0; j < i && !seen; j++)
-            seen = t->v[j].b.svc == svc && t->v[j].nrules;
+            seen = t->v[j].b.svc == svc && (t->v[j].ops & LINT_OP_CREATE);
         if (seen)
             continue; /* that Service was done with its first entry */
         nws = 0;
         for (j = i; j < t->n; j++)
-            if (t->v[j].b.svc == svc && t->v[j].nrules)
+            if (t->v[j].b.svc == svc && (t->v[j].ops & LINT_OP_CREATE))
                 ws[nws++] = &t->v[j];
         ri201_service(c, svc, ws, nws);
     }
