@@ -176,6 +176,21 @@ int lint_kind_before_webhooks(const char *kind);
 int lint_installed_with_release(const resource *r);
 /* 1 when r has this API group and kind. */
 int lint_is(const resource *r, const char *group, const char *kind);
+/* 1 for the kinds whose admission never calls webhooks (the webhook
+ * configurations and admission policies themselves,
+ * generic.IsExemptAdmissionConfigurationResource). */
+int lint_admission_exempt(const resource *r);
+/* 1 for a template of a chart's crds/ directory (`helm template
+ * --include-crds` prints "<chart>/crds/x.yaml", also in subcharts). */
+int lint_from_crds_dir(const char *tmpl);
+/* 1 when `helm uninstall` (for a plain bundle: `kubectl delete -f`)
+ * deletes r: not a hook, not kept by helm.sh/resource-policy: keep, not a
+ * CRD of crds/. */
+int lint_deleted_with_release(const lint_ctx *c, const resource *r);
+/* 1 when that deletion deletes resource a in an earlier step than b:
+ * Helm 3's UninstallOrder batches by kind (0 for one kind: one parallel
+ * batch); a bundle goes in file order. */
+int lint_deleted_before(const lint_ctx *c, uint32_t a, uint32_t b);
 /* The in-edges of node id with reason (indices into g->edges) in edge
  * order; *n may be 0. */
 const uint32_t *lint_in_edges(const graph *g, uint32_t id, size_t *n);
@@ -193,6 +208,7 @@ extern const lint_rule lint_rule_ca_source_missing;            /* RI206 */
 extern const lint_rule lint_rule_webhook_backend_external;     /* RI207 */
 extern const lint_rule lint_rule_webhook_backend_unserved;     /* RI208 */
 extern const lint_rule lint_rule_webhook_no_dry_run;           /* RI209 */
+extern const lint_rule lint_rule_webhook_blocks_delete;        /* RI210 */
 extern const lint_rule lint_rule_secret_from_certificate;      /* RI301 */
 extern const lint_rule lint_rule_secret_from_externalsecret;   /* RI302 */
 extern const lint_rule lint_rule_issuer_same_release;          /* RI303 */

@@ -83,6 +83,7 @@ static void test_lint__catalogue_matches_design(void)
         {"RI207", "webhook-backend-external", LINT_SEV_INFO},
         {"RI208", "webhook-backend-unserved", LINT_SEV_ERROR},
         {"RI209", "webhook-no-dry-run", LINT_SEV_INFO},
+        {"RI210", "webhook-blocks-delete", LINT_SEV_WARNING},
         {"RI301", "secret-from-certificate", LINT_SEV_WARNING},
         {"RI302", "secret-from-externalsecret", LINT_SEV_WARNING},
         {"RI303", "issuer-same-release", LINT_SEV_INFO},
@@ -577,6 +578,245 @@ static void test_lint__ri208_backend_reachability(void)
     ldone(&f);
 }
 
+/* ---- RI210: teardown ----------------------------------------------------- */
+
+/* The backend of the teardown tests: Service wh and Deployment op in ops. */
+#define TEARDOWN_BACKEND                                                      \
+    "apiVersion: v1\nkind: Service\nmetadata: {name: wh, namespace: ops}\n"   \
+    "spec: {selector: {app: op}, ports: [{port: 443, targetPort: 9443}]}\n"   \
+    "---\napiVersion: apps/v1\nkind: Deployment\n"                            \
+    "metadata: {name: op, namespace: ops}\n"                                  \
+    "spec:\n  template:\n    metadata: {labels: {app: op}}\n"                 \
+    "    spec: {containers: [{name: c, image: x}]}\n"
+
+/* RI210 findings for a release (a template name: Helm's uninstall order)
+ * or a bundle (helm 0: file order): before, the backend, between, a
+ * configuration of kind with one webhook (policy, operations, groups,
+ * resources, extra keys, served by Service svc), after. *first gets the
+ * first finding; keep holds the run until ldone. */
+typedef struct ri210_case {
+    int helm;
+    const char *kind, *policy, *ops, *groups, *res, *extra, *svc;
+    const char *before, *between, *after, *cfg_meta, *backend;
+} ri210_case;
+
+static size_t ri210_run(const ri210_case *k, fixture *keep,
+                        const lint_finding **first)
+{
+    char text[16384];
+    snprintf(text, sizeof(text),
+             "%s%s%s%s---\n%sapiVersion: admissionregistration.k8s.io/v1\n"
+             "kind: %s\nmetadata: {name: cfg%s}\n"
+             "webhooks:\n- name: hook.example.com\n  sideEffects: None\n"
+             "  failurePolicy: %s\n"
+             "  clientConfig: {caBundle: Zm9v, service: {name: %s, "
+             "namespace: ops}}\n"
+             "  rules: [{apiGroups: %s, apiVersions: ['*'], operations: %s, "
+             "resources: %s}]\n%s%s",
+             k->helm ? "# Source: op/templates/a.yaml\n" : "",
+             k->before ? k->before : "",
+             k->backend ? k->backend : TEARDOWN_BACKEND,
+             k->between ? k->between : "",
+             k->helm ? "# Source: op/templates/webhook.yaml\n" : "",
+             k->kind ? k->kind : "ValidatingWebhookConfiguration",
+             k->cfg_meta ? k->cfg_meta : "", k->policy ? k->policy : "Fail",
+             k->svc ? k->svc : "wh", k->groups ? k->groups : "[x.io]",
+             k->ops ? k->ops : "[CREATE, UPDATE, DELETE]",
+             k->res ? k->res : "[gadgets, probes, widgets]", k->extra ? k->extra : "",
+             k->after ? k->after : "");
+    if (lrun(keep, text, NULL, NULL) != RC_OK) {
+        fprintf(stderr, "\n  ri210_run: %s\n", err_last()->msg);
+        return 99;
+    }
+    *first = lfind(keep, "RI210", NULL);
+    return lcount(keep, "RI210");
+}
+
+static size_t ri210_count(const ri210_case *k)
+{
+    fixture f;
+    const lint_finding *x;
+    size_t n = ri210_run(k, &f, &x);
+    ldone(&f);
+    return n;
+}
+
+#define GADGET(meta)                                                          \
+    "---\napiVersion: x.io/v1\nkind: Gadget\n"                                \
+    "metadata: {name: g, namespace: apps" meta "}\n"
+
+static void test_lint__ri210_delete_after_backend(void)
+{
+    ri210_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    k.helm = 1;
+    k.after = GADGET("");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    ASSERT_STR(x->object.kind, "Gadget");
+    CU_ASSERT_EQUAL(x->severity, LINT_SEV_WARNING);
+    ASSERT_STR(x->rule->name, "webhook-blocks-delete");
+    CU_ASSERT(strstr(x->message, "deleting Gadget/apps/g calls webhook "
+                                 "\"hook.example.com\" of "
+                                 "ValidatingWebhookConfiguration/cfg") !=
+              NULL);
+    CU_ASSERT(strstr(x->message, "`helm uninstall` deletes Service/ops/wh "
+                                 "before Gadget/apps/g") != NULL);
+    CU_ASSERT(strstr(x->message, "Deployment/ops/op behind Service/ops/wh") !=
+              NULL);
+    CU_ASSERT(strstr(x->hint, "Helm 4") != NULL);
+    CU_ASSERT_EQUAL_FATAL(x->nrelated, 3);
+    ASSERT_STR(x->related[0].kind, "ValidatingWebhookConfiguration");
+    ASSERT_STR(x->related[1].kind, "Service");
+    ASSERT_STR(x->related[2].kind, "Deployment");
+    ldone(&f);
+    /* "*" is every operation */
+    k.ops = "['*']";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    /* a core kind the uninstall deletes after the Service, and the
+     * backend's own Deployment */
+    k.groups = "['', apps]";
+    k.res = "[configmaps, deployments]";
+    k.after = "---\napiVersion: v1\nkind: ConfigMap\n"
+              "metadata: {name: cm, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 2);
+}
+
+static void test_lint__ri210_near_misses(void)
+{
+    ri210_case k;
+    memset(&k, 0, sizeof(k));
+    k.helm = 1;
+    k.after = GADGET("");
+    /* Ignore: the delete goes through */
+    k.policy = "Ignore";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.policy = NULL;
+    /* no DELETE among the operations */
+    k.ops = "[CREATE, UPDATE]";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.ops = NULL;
+    /* the backend is outside the release */
+    k.svc = "elsewhere";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.svc = NULL;
+    /* selectors that exclude the object */
+    k.extra = "  objectSelector: {matchLabels: {validate: 'true'}}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.extra = "  namespaceSelector: {matchExpressions: [{key: "
+              "kubernetes.io/metadata.name, operator: NotIn, values: "
+              "[apps]}]}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.extra = NULL;
+    /* Helm 3 deletes unknown kinds alphabetically: a Widget after
+     * ValidatingWebhookConfiguration; a Probe before it, but after a
+     * MutatingWebhookConfiguration */
+    k.after = "---\napiVersion: x.io/v1\nkind: Widget\n"
+              "metadata: {name: w, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.after = "---\napiVersion: x.io/v1\nkind: Probe\n"
+              "metadata: {name: p, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.kind = "MutatingWebhookConfiguration";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.after = GADGET("");
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.kind = NULL;
+    /* Ingresses are deleted before Services */
+    k.groups = "[networking.k8s.io]";
+    k.res = "[ingresses]";
+    k.after = "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+              "metadata: {name: i, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.groups = k.res = NULL;
+    /* not deleted by the uninstall: a hook, resource-policy keep */
+    k.after = GADGET(", annotations: {helm.sh/hook: post-install}");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.after = GADGET(", annotations: {helm.sh/resource-policy: ' Keep'}");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    /* a kept Service: the backend stays reachable */
+    k.after = GADGET("");
+    k.backend = "apiVersion: v1\nkind: Service\n"
+                "metadata: {name: wh, namespace: ops, annotations: "
+                "{helm.sh/resource-policy: keep}}\n"
+                "spec: {selector: {app: op}, ports: [{port: 443}]}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+}
+
+/* A CRD the uninstall deletes removes its objects without admission; a
+ * kept one (or one of crds/) leaves them to the refused deletes. A
+ * configuration that stays keeps refusing. */
+static void test_lint__ri210_crds_and_configs(void)
+{
+    static const char crd[] =
+        "---\n%sapiVersion: apiextensions.k8s.io/v1\n"
+        "kind: CustomResourceDefinition\n"
+        "metadata: {name: gadgets.x.io%s}\n"
+        "spec: {group: x.io, scope: Namespaced, names: {kind: Gadget, "
+        "plural: gadgets}, versions: [{name: v1, served: true, storage: "
+        "true}]}\n";
+    char between[1024];
+    ri210_case k;
+    memset(&k, 0, sizeof(k));
+    k.helm = 1;
+    k.after = GADGET("");
+    k.between = between;
+    snprintf(between, sizeof(between), crd, "", "");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    snprintf(between, sizeof(between), crd, "",
+             ", annotations: {helm.sh/resource-policy: keep}");
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    snprintf(between, sizeof(between), crd,
+             "# Source: op/crds/gadgets.yaml\n", "");
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.between = NULL;
+    /* a configuration that is a hook or kept is not deleted: a Widget,
+     * deleted after the configurations' turn, is refused too */
+    k.after = "---\napiVersion: x.io/v1\nkind: Widget\n"
+              "metadata: {name: w, namespace: apps}\n";
+    k.cfg_meta = ", annotations: {helm.sh/hook: post-install}";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.cfg_meta = ", annotations: {helm.sh/resource-policy: keep}";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+}
+
+/* A bundle is deleted in file order; the annotation suppresses. */
+static void test_lint__ri210_bundle_and_suppression(void)
+{
+    ri210_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    /* the configuration after the Service and the object: refused */
+    k.between = GADGET("");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    CU_ASSERT(strstr(x->message, "`kubectl delete -f` deletes in file "
+                                 "order") != NULL);
+    ldone(&f);
+    /* before the Service, or after the configuration: fine */
+    k.between = NULL;
+    k.before = "apiVersion: x.io/v1\nkind: Gadget\n"
+               "metadata: {name: g, namespace: apps}\n---\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.before = NULL;
+    k.after = GADGET("");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    /* suppressed by id and by name */
+    k.helm = 1;
+    k.after = GADGET(", annotations: {ignore-check.readyinstall.io/RI210: "
+                     "'the operator stays installed'}");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    ASSERT_STR(x->suppressed, "the operator stays installed");
+    CU_ASSERT_EQUAL(f.r->count[LINT_SEV_WARNING], 0);
+    ldone(&f);
+    k.after = GADGET(", annotations: "
+                     "{ignore-check.readyinstall.io/webhook-blocks-delete: x}");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    ASSERT_STR(x->suppressed, "x");
+    ldone(&f);
+}
+
 /* ---- RI206 with the release namespace unknown ---------------------------- */
 
 static void test_lint__ri206_release_namespace(void)
@@ -965,7 +1205,7 @@ static void test_lint__junit_and_github_escaping(void)
               NULL);
     CU_ASSERT(strstr(s, "<testsuite name=\"RI101 crd-cr-same-release\" "
                         "tests=\"1\" failures=\"1\"") != NULL);
-    CU_ASSERT(strstr(s, "<testsuites name=\"readyinstall lint\" tests=\"18\" "
+    CU_ASSERT(strstr(s, "<testsuites name=\"readyinstall lint\" tests=\"19\" "
                         "failures=\"1\"") != NULL);
     CU_ASSERT(strstr(s, "a<b") == NULL);
     sbuf_clear(&f.out);
@@ -1062,6 +1302,13 @@ void suite_lint(void)
         {"test_lint__ri204_produced_secret", test_lint__ri204_produced_secret},
         {"test_lint__ri208_backend_reachability",
          test_lint__ri208_backend_reachability},
+        {"test_lint__ri210_delete_after_backend",
+         test_lint__ri210_delete_after_backend},
+        {"test_lint__ri210_near_misses", test_lint__ri210_near_misses},
+        {"test_lint__ri210_crds_and_configs",
+         test_lint__ri210_crds_and_configs},
+        {"test_lint__ri210_bundle_and_suppression",
+         test_lint__ri210_bundle_and_suppression},
         {"test_lint__ri206_release_namespace",
          test_lint__ri206_release_namespace},
         {"test_lint__suppression_by_annotation",
