@@ -16,6 +16,7 @@ static const lint_rule *const LINT_CATALOGUE[] = {
     &lint_rule_suppression_no_reason,
     &lint_rule_suppression_unknown_rule,
     &lint_rule_crd_cr_same_release,
+    &lint_rule_cr_finalizer_same_release,
     &lint_rule_webhook_admits_same_release,
     &lint_rule_conversion_webhook_same_release,
     &lint_rule_apiservice_same_release,

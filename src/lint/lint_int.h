@@ -199,6 +199,7 @@ const uint32_t *lint_out_edges(const graph *g, uint32_t id, size_t *n);
 /* ---- rules (one per file) ----------------------------------------------- */
 
 extern const lint_rule lint_rule_crd_cr_same_release;          /* RI101 */
+extern const lint_rule lint_rule_cr_finalizer_same_release;    /* RI106 */
 extern const lint_rule lint_rule_webhook_admits_same_release;  /* RI201 */
 extern const lint_rule lint_rule_conversion_webhook_same_release; /* RI202 */
 extern const lint_rule lint_rule_apiservice_same_release;      /* RI203 */

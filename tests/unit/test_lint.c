@@ -74,6 +74,7 @@ static void test_lint__catalogue_matches_design(void)
         lint_severity sev;
     } DESIGN[] = {
         {"RI101", "crd-cr-same-release", LINT_SEV_ERROR},
+        {"RI106", "cr-finalizer-same-release", LINT_SEV_WARNING},
         {"RI201", "webhook-admits-same-release", LINT_SEV_ERROR},
         {"RI202", "conversion-webhook-same-release", LINT_SEV_ERROR},
         {"RI203", "apiservice-same-release", LINT_SEV_ERROR},
@@ -578,6 +579,276 @@ static void test_lint__ri208_backend_reachability(void)
     ldone(&f);
 }
 
+/* ---- RI106: finalizers of a controller the uninstall deletes first ------- */
+
+/* A release (template names) or a bundle: the CRD of Gadget (x.io,
+ * gadgets; scope), a controller workload, a role with one rule, a binding,
+ * the custom resource. NULL pieces take the defaults below; "" leaves a
+ * piece out. */
+typedef struct ri106_case {
+    int bundle, no_crd;
+    const char *scope, *workload, *rule, *role, *binding, *cr;
+} ri106_case;
+
+#define RI106_WORKLOAD                                                        \
+    "---\napiVersion: apps/v1\nkind: Deployment\n"                            \
+    "metadata: {name: ctl, namespace: ops}\n"                                 \
+    "spec:\n  template:\n    metadata: {labels: {app: ctl}}\n"                \
+    "    spec: {serviceAccountName: ctl, containers: [{name: c, image: "      \
+    "x}]}\n"
+#define RI106_RULE                                                            \
+    "{apiGroups: [x.io], resources: [gadgets, gadgets/status, "               \
+    "gadgets/finalizers], verbs: [get, list, watch, update, patch]}"
+#define RI106_BINDING                                                         \
+    "---\napiVersion: rbac.authorization.k8s.io/v1\n"                         \
+    "kind: ClusterRoleBinding\nmetadata: {name: ctl}\n"                       \
+    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, "      \
+    "name: ctl}\n"                                                            \
+    "subjects: [{kind: ServiceAccount, name: ctl, namespace: ops}]\n"
+#define RI106_CR(meta)                                                        \
+    "---\napiVersion: x.io/v1\nkind: Gadget\n"                                \
+    "metadata: {name: g, namespace: apps" meta "}\n"
+
+static size_t ri106_run(const ri106_case *k, fixture *keep,
+                        const lint_finding **first)
+{
+    char text[16384], role[2048], crd[1024];
+    if (k->role)
+        snprintf(role, sizeof(role), "%s", k->role);
+    else
+        snprintf(role, sizeof(role),
+                 "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                 "kind: ClusterRole\nmetadata: {name: ctl}\nrules: [%s]\n",
+                 k->rule ? k->rule : RI106_RULE);
+    if (k->no_crd)
+        snprintf(crd, sizeof(crd), "apiVersion: v1\nkind: ConfigMap\n"
+                                   "metadata: {name: cm, namespace: ops}\n");
+    else
+        snprintf(crd, sizeof(crd),
+                 "apiVersion: apiextensions.k8s.io/v1\n"
+                 "kind: CustomResourceDefinition\n"
+                 "metadata: {name: gadgets.x.io}\n"
+                 "spec: {group: x.io, scope: %s, names: {kind: Gadget, "
+                 "plural: gadgets}, versions: [{name: v1, served: true, "
+                 "storage: true}]}\n",
+                 k->scope ? k->scope : "Namespaced");
+    snprintf(text, sizeof(text), "%s%s%s%s%s%s",
+             k->bundle ? "" : "# Source: op/templates/x.yaml\n", crd,
+             k->workload ? k->workload : RI106_WORKLOAD, role,
+             k->binding ? k->binding : RI106_BINDING,
+             k->cr ? k->cr : RI106_CR(""));
+    if (lrun(keep, text, NULL, NULL) != RC_OK) {
+        fprintf(stderr, "\n  ri106_run: %s\n", err_last()->msg);
+        return 99;
+    }
+    *first = lfind(keep, "RI106", NULL);
+    return lcount(keep, "RI106");
+}
+
+static size_t ri106_count(const ri106_case *k)
+{
+    fixture f;
+    const lint_finding *x;
+    size_t n = ri106_run(k, &f, &x);
+    ldone(&f);
+    return n;
+}
+
+static void test_lint__ri106_controller_declares_finalizers(void)
+{
+    ri106_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    ASSERT_STR(x->object.kind, "Gadget");
+    ASSERT_STR(x->rule->name, "cr-finalizer-same-release");
+    CU_ASSERT_EQUAL(x->severity, LINT_SEV_WARNING);
+    CU_ASSERT(strstr(x->message, "the controller of Gadget/apps/g, "
+                                 "Deployment/ops/ctl") != NULL);
+    CU_ASSERT(strstr(x->message, "ServiceAccount ops/ctl, which "
+                                 "ClusterRoleBinding/ctl binds to "
+                                 "ClusterRole/ctl, which may patch "
+                                 "gadgets/finalizers in x.io") != NULL);
+    CU_ASSERT(strstr(x->message, "`helm uninstall` deletes "
+                                 "Deployment/ops/ctl before Gadget/apps/g") !=
+              NULL);
+    CU_ASSERT(strstr(x->message, "stays Terminating") != NULL);
+    CU_ASSERT(strstr(x->hint, "helm readyinstall uninstall") != NULL);
+    CU_ASSERT(strstr(x->hint, "kubectl delete gadgets.x.io --all") != NULL);
+    CU_ASSERT_EQUAL_FATAL(x->nrelated, 2);
+    ASSERT_STR(x->related[0].kind, "ClusterRole");
+    ASSERT_STR(x->related[1].kind, "Deployment");
+    ldone(&f);
+    /* verbs "*", apiGroups "*" */
+    k.rule = "{apiGroups: ['*'], resources: [gadgets/finalizers], verbs: "
+             "['*']}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    /* a Role and a RoleBinding in the object's namespace; a ClusterRole
+     * bound there; a subject without namespace is the binding's */
+    k.rule = NULL;
+    k.role = "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n"
+             "metadata: {name: ctl, namespace: apps}\nrules: [" RI106_RULE
+             "]\n";
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: RoleBinding\nmetadata: {name: ctl, namespace: apps}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, "
+                "name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl, namespace: "
+                "ops}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    k.role = NULL;
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: RoleBinding\nmetadata: {name: ctl, namespace: apps}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl}]\n";
+    k.workload = "---\napiVersion: apps/v1\nkind: StatefulSet\n"
+                 "metadata: {name: ctl, namespace: apps}\n"
+                 "spec:\n  template:\n    spec: {serviceAccountName: ctl, "
+                 "containers: [{name: c, image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    /* a pod template without serviceAccountName runs as "default" */
+    k.binding = NULL;
+    k.workload = "---\napiVersion: apps/v1\nkind: DaemonSet\n"
+                 "metadata: {name: ctl, namespace: ops}\n"
+                 "spec:\n  template:\n    spec: {containers: [{name: c, "
+                 "image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: ClusterRoleBinding\nmetadata: {name: ctl}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: default, "
+                "namespace: ops}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+}
+
+static void test_lint__ri106_near_misses(void)
+{
+    ri106_case k;
+    memset(&k, 0, sizeof(k));
+    /* RBAC without <plural>/finalizers */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets, gadgets/status], "
+             "verbs: ['*']}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* wildcards say nothing about this kind */
+    k.rule = "{apiGroups: [x.io], resources: ['*', '*/finalizers'], verbs: "
+             "['*']}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* update alone is what blockOwnerDeletion needs (ownerReferences) */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets/finalizers], verbs: "
+             "[update]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* read-only; another group; named objects only */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets/finalizers], verbs: "
+             "[get, list]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = "{apiGroups: [y.io], resources: [gadgets/finalizers], verbs: "
+             "[patch]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = "{apiGroups: [x.io], resources: [gadgets/finalizers], verbs: "
+             "[patch], resourceNames: [other]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = NULL;
+    /* the role is not bound */
+    k.binding = "";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* bound to a ServiceAccount no workload runs as, or to a User */
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: ClusterRoleBinding\nmetadata: {name: ctl}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl, namespace: "
+                "elsewhere}, {kind: User, name: ctl}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* a RoleBinding covers its own namespace only */
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: RoleBinding\nmetadata: {name: ctl, namespace: ops}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* ... and no cluster-scoped object */
+    k.scope = "Cluster";
+    k.cr = "---\napiVersion: x.io/v1\nkind: Gadget\nmetadata: {name: g}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.binding = NULL;
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    k.scope = NULL;
+    k.cr = NULL;
+    /* the workload is no controller the uninstall deletes: a Job, a hook,
+     * kept */
+    k.workload = "---\napiVersion: batch/v1\nkind: Job\n"
+                 "metadata: {name: ctl, namespace: ops}\n"
+                 "spec:\n  template:\n    spec: {serviceAccountName: ctl, "
+                 "containers: [{name: c, image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.workload = "---\napiVersion: apps/v1\nkind: Deployment\n"
+                 "metadata: {name: ctl, namespace: ops, annotations: "
+                 "{helm.sh/resource-policy: keep}}\n"
+                 "spec:\n  template:\n    spec: {serviceAccountName: ctl, "
+                 "containers: [{name: c, image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.workload = NULL;
+    /* the object is not deleted by the uninstall */
+    k.cr = RI106_CR(", annotations: {helm.sh/hook: post-install}");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.cr = RI106_CR(", annotations: {helm.sh/resource-policy: keep}");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.cr = NULL;
+    /* no CRD in the manifest: no plural to go by */
+    k.no_crd = 1;
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+}
+
+/* The object's own finalizers; a bundle's file order; suppression. */
+static void test_lint__ri106_own_finalizers_and_bundles(void)
+{
+    ri106_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    /* update on the objects is enough when the object lists a finalizer */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets], verbs: [update]}";
+    k.cr = RI106_CR(", finalizers: [x.io/cleanup]");
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    CU_ASSERT(strstr(x->message, "Gadget/apps/g carries finalizer "
+                                 "\"x.io/cleanup\"") != NULL);
+    CU_ASSERT(strstr(x->message, "may update gadgets in x.io") != NULL);
+    ldone(&f);
+    /* the garbage collector's own finalizers do not count */
+    k.cr = RI106_CR(", finalizers: [orphan, foregroundDeletion]");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* ... nor a listed finalizer without a controller that may write */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets], verbs: [get]}";
+    k.cr = RI106_CR(", finalizers: [x.io/cleanup]");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = NULL;
+    k.cr = NULL;
+    /* a bundle goes in file order: the controller after the object is
+     * still there when it is deleted */
+    k.bundle = 1;
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    CU_ASSERT(strstr(x->message, "`kubectl delete -f` goes in file order") !=
+              NULL);
+    ldone(&f);
+    k.workload = "";
+    k.binding = RI106_BINDING RI106_CR("");
+    k.cr = RI106_WORKLOAD;
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.bundle = 0; /* with Helm the workloads go first anyway */
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    k.workload = k.binding = k.cr = NULL;
+    /* suppressed on the object */
+    k.cr = RI106_CR(", annotations: "
+                    "{ignore-check.readyinstall.io/RI106: 'deleted first'}");
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    ASSERT_STR(x->suppressed, "deleted first");
+    CU_ASSERT_EQUAL(f.r->count[LINT_SEV_WARNING], 0);
+    ldone(&f);
+}
+
 /* ---- RI210: teardown ----------------------------------------------------- */
 
 /* The backend of the teardown tests: Service wh and Deployment op in ops. */
@@ -622,8 +893,8 @@ static size_t ri210_run(const ri210_case *k, fixture *keep,
              k->cfg_meta ? k->cfg_meta : "", k->policy ? k->policy : "Fail",
              k->svc ? k->svc : "wh", k->groups ? k->groups : "[x.io]",
              k->ops ? k->ops : "[CREATE, UPDATE, DELETE]",
-             k->res ? k->res : "[gadgets, probes, widgets]", k->extra ? k->extra : "",
-             k->after ? k->after : "");
+             k->res ? k->res : "[gadgets, probes, widgets]",
+             k->extra ? k->extra : "", k->after ? k->after : "");
     if (lrun(keep, text, NULL, NULL) != RC_OK) {
         fprintf(stderr, "\n  ri210_run: %s\n", err_last()->msg);
         return 99;
@@ -1205,7 +1476,7 @@ static void test_lint__junit_and_github_escaping(void)
               NULL);
     CU_ASSERT(strstr(s, "<testsuite name=\"RI101 crd-cr-same-release\" "
                         "tests=\"1\" failures=\"1\"") != NULL);
-    CU_ASSERT(strstr(s, "<testsuites name=\"readyinstall lint\" tests=\"19\" "
+    CU_ASSERT(strstr(s, "<testsuites name=\"readyinstall lint\" tests=\"20\" "
                         "failures=\"1\"") != NULL);
     CU_ASSERT(strstr(s, "a<b") == NULL);
     sbuf_clear(&f.out);
@@ -1302,6 +1573,11 @@ void suite_lint(void)
         {"test_lint__ri204_produced_secret", test_lint__ri204_produced_secret},
         {"test_lint__ri208_backend_reachability",
          test_lint__ri208_backend_reachability},
+        {"test_lint__ri106_controller_declares_finalizers",
+         test_lint__ri106_controller_declares_finalizers},
+        {"test_lint__ri106_near_misses", test_lint__ri106_near_misses},
+        {"test_lint__ri106_own_finalizers_and_bundles",
+         test_lint__ri106_own_finalizers_and_bundles},
         {"test_lint__ri210_delete_after_backend",
          test_lint__ri210_delete_after_backend},
         {"test_lint__ri210_near_misses", test_lint__ri210_near_misses},
