@@ -3,6 +3,7 @@
  * suppressions (annotation, config), severity overrides and the final
  * deterministic order (stream position, then rule id).
  */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -149,15 +150,15 @@ int lint_deleted_with_release(const lint_ctx *c, const resource *r)
     if (lint_is(r, "apiextensions.k8s.io", "CustomResourceDefinition") &&
         lint_from_crds_dir(r->source))
         return 0; /* Helm never deletes the CRDs of crds/ */
-    /* filterManifestsToKeep: helm.sh/resource-policy "keep", any case and
-     * surrounding blanks */
+    /* filterManifestsToKeep: helm.sh/resource-policy "keep" after
+     * strings.TrimSpace and strings.ToLower */
     policy = resource_annotation(r, "helm.sh/resource-policy");
     if (!policy)
         return 1;
-    while (*policy == ' ' || *policy == '\t')
+    while (isspace((unsigned char)*policy))
         policy++;
     n = strlen(policy);
-    while (n && (policy[n - 1] == ' ' || policy[n - 1] == '\t'))
+    while (n && isspace((unsigned char)policy[n - 1]))
         n--;
     return !(n == 4 && !strncasecmp(policy, "keep", 4));
 }
