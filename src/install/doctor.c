@@ -111,6 +111,8 @@ static doctor_check *new_check(doctor_subject *sub)
     return &sub->checks[sub->nchecks++];
 }
 
+static char *vformat(const char *fmt, va_list ap) PRINTF_LIKE(1, 0);
+
 static char *vformat(const char *fmt, va_list ap)
 {
     va_list ap2;

@@ -713,8 +713,11 @@ static void service_missing(doctor_ctx *ctx, doctor_subject *sub,
 }
 
 void doctor_check_backend(doctor_ctx *ctx, doctor_subject *sub,
-                          const doctor_backend *b, doctor_found *found)
+                          const doctor_backend *given, doctor_found *found)
 {
+    doctor_backend norm = *given; /* API data: a Service may lack its
+                                     namespace */
+    const doctor_backend *b = &norm;
     kube_blob ca = {NULL, 0};
     kube_service svc;
     kube_pod_list pods;
@@ -723,6 +726,8 @@ void doctor_check_backend(doctor_ctx *ctx, doctor_subject *sub,
     long target;
     int have_pods = 0;
     memset(found, 0, sizeof(*found));
+    if (!norm.svc_ns)
+        norm.svc_ns = "";
     check_ca(ctx, sub, b, &ca);
     check_injection(ctx, sub, b, secret, sizeof(secret));
     if (!b->svc_name) {

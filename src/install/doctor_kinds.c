@@ -178,6 +178,8 @@ void doctor_check_apiservice(doctor_ctx *ctx, doctor_subject *sub)
     }
     memset(&b, 0, sizeof(b));
     b.svc_ns = doctor_str(as, "spec.service.namespace");
+    if (!b.svc_ns)
+        b.svc_ns = "";
     b.svc_name = doctor_str(as, "spec.service.name");
     port = doctor_obj(as, "spec.service.port");
     b.port = port ? (long)json_object_get_int64(port) : 443;

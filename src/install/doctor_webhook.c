@@ -281,7 +281,8 @@ static void check_self_deadlock(doctor_ctx *ctx, doctor_subject *sub,
                                 const kube_webhook *w,
                                 const doctor_found *f)
 {
-    const char *what = NULL;
+    const char *what = NULL, *svc_ns =
+        w->service_namespace ? w->service_namespace : "";
     json_object *nsl;
     int ns_match, obj_match;
     if (!w->service_name) {
@@ -297,7 +298,7 @@ static void check_self_deadlock(doctor_ctx *ctx, doctor_subject *sub,
                                    : "its rules do not match creating pods");
         return;
     }
-    nsl = namespace_labels(ctx, w->service_namespace);
+    nsl = namespace_labels(ctx, svc_ns);
     ns_match =
         doctor_selector_matches(doctor_obj(w->obj, "namespaceSelector"), nsl);
     obj_match = doctor_selector_matches(doctor_obj(w->obj, "objectSelector"),
@@ -309,7 +310,7 @@ static void check_self_deadlock(doctor_ctx *ctx, doctor_subject *sub,
                          "its rules match creating %s in %s, its backend's "
                          "namespace; no backend pod to compare its "
                          "objectSelector with",
-                         what, w->service_namespace);
+                         what, svc_ns);
         return;
     }
     if (ns_match && obj_match) {
@@ -318,17 +319,17 @@ static void check_self_deadlock(doctor_ctx *ctx, doctor_subject *sub,
                          "in %s, its own backend's namespace, with no "
                          "selector excluding the backend: once its pods are "
                          "gone, none can be created again",
-                         what, w->service_namespace);
+                         what, svc_ns);
         doctor_set_fix(sub, "exclude the namespace (namespaceSelector "
                             "kubernetes.io/metadata.name NotIn [%s]) or the "
                             "backend's pods (objectSelector), or use "
                             "failurePolicy Ignore",
-                       w->service_namespace);
+                       svc_ns);
     } else
         doctor_add_check(sub, "self-deadlock", DOC_PASS, NULL,
                          "its %s excludes the backend in %s",
                          ns_match ? "objectSelector" : "namespaceSelector",
-                         w->service_namespace);
+                         svc_ns);
 }
 
 static void check_kube_system(doctor_ctx *ctx, doctor_subject *sub,
