@@ -111,17 +111,17 @@ def deleted_before(path, first, second):
     ending with SECOND."""
     i = j = None
     for k, e in enumerate(load(path)):
-        if e["method"] != "DELETE":
+        if e.get("method") != "DELETE":
             continue
-        if i is None and e["path"].endswith(first):
+        if i is None and e.get("path", "").endswith(first):
             i = k
-        if j is None and e["path"].endswith(second):
+        if j is None and e.get("path", "").endswith(second):
             j = k
     print("DELETE %s at #%s, %s at #%s" % (first, i, second, j))
     return 0 if i is not None and j is not None and i < j else 1
 
 def no_writes(path):
-    bad = [e for e in load(path) if e["method"] in ("POST", "PUT", "PATCH", "DELETE")
+    bad = [e for e in load(path) if e.get("method") in ("POST", "PUT", "PATCH", "DELETE")
            and "dryRun" not in e.get("query", "")]
     for e in bad:
         print("%s %s -> %s" % (e["method"], e["path"], e["status"]))

@@ -149,7 +149,7 @@ def crd_has_field(path, field, want):
 
 def no_crd_writes(path):
     """No POST/PUT/PATCH/DELETE of a CustomResourceDefinition."""
-    bad = [e for e in load(path) if e["method"] in ("POST", "PUT", "PATCH", "DELETE")
+    bad = [e for e in load(path) if e.get("method") in ("POST", "PUT", "PATCH", "DELETE")
            and "/customresourcedefinitions" in e["path"]]
     for e in bad:
         print("%s %s?%s -> %s" % (e["method"], e["path"], e.get("query", ""), e["status"]))
@@ -157,7 +157,7 @@ def no_crd_writes(path):
 
 def no_writes(path):
     """No request that changes state (dry-runs aside)."""
-    bad = [e for e in load(path) if e["method"] in ("POST", "PUT", "PATCH", "DELETE")
+    bad = [e for e in load(path) if e.get("method") in ("POST", "PUT", "PATCH", "DELETE")
            and "dryRun" not in e.get("query", "")]
     for e in bad:
         print("%s %s -> %s" % (e["method"], e["path"], e["status"]))
@@ -166,7 +166,7 @@ def no_writes(path):
 def crd_applied_by_us(path):
     """A server-side apply of the Gadget CRD with field manager readyinstall."""
     for e in load(path):
-        if (e["method"] == "PATCH" and e["path"].endswith("/gadgets.ri.readyinstall.test")
+        if (e.get("method") == "PATCH" and e["path"].endswith("/gadgets.ri.readyinstall.test")
                 and "fieldManager=readyinstall" in e.get("query", "")):
             return 0
     print("no PATCH ...?fieldManager=readyinstall of the Gadget CRD")
