@@ -316,7 +316,7 @@ IDS = {
                 "self-deadlock", "kube-system"],
     "conversion": ["configuration", "ca-bundle", "ca-injection", "service", "service-port",
                    "endpoints", "pods", "serving-certificate", "conversion"],
-    "apiservice": ["configuration", "available", "ca-bundle", "service", "service-port",
+    "apiservice": ["configuration", "available", "ca-bundle", "ca-injection", "service", "service-port",
                    "endpoints", "pods", "serving-certificate"],
     "crd": ["established", "storage-versions"],
     "certificate": ["ready"],
@@ -827,6 +827,7 @@ sc_e() {
   {
     fx crd certificates cert-manager.io Certificate
     fx crd externalsecrets external-secrets.io ExternalSecret --versions v1beta1
+    fx crd sprockets ri.readyinstall.test Sprocket
     fx namespace ns
     fx secret ns ri-webhook-tls --type kubernetes.io/tls --data "tls.crt=$wpki/serving.crt" --data "tls.key=$wpki/serving.key"
     fx secret ns ri-ca-secret --data "ca.crt=$wpki/ca.crt"
@@ -836,6 +837,7 @@ sc_e() {
     fx certificate ns ri-ready-cert --secret ri-webhook-tls
     fx externalsecret ns ri-es-bad
     fx externalsecret ns ri-es-good
+    fx cr ri.readyinstall.test/v1 Sprocket ns s1
     fx webhook ri-inj-notready inj-notready.ri.readyinstall.test --svc ns/ri-webhook \
       --annotation cert-manager.io/inject-ca-from=ns/ri-webhook-cert
     fx webhook ri-inj-ready inj-ready.ri.readyinstall.test --svc ns/ri-webhook --ca "$wpki/ca.crt" \
@@ -855,6 +857,7 @@ print("---\n".join(x for x in docs if "kind: CustomResourceDefinition" not in x)
   ck r -f "$tmp/e.manifest.yaml" -n ns
   exits "e: a Certificate and an ExternalSecret not Ready: exit 1" 1
   want "e: ca-injection: inject-ca-from names a Certificate that is not Ready: fail" "$d/r.json" webhook inj-notready.ri.readyinstall.test ca-injection fail
+  want "e: ca-bundle empty but inject-ca-from annotated: not fail" "$d/r.json" webhook inj-notready.ri.readyinstall.test ca-bundle 'pass|warn|skip'
   want "e: ca-injection: inject-ca-from names a Ready Certificate: pass" "$d/r.json" webhook inj-ready.ri.readyinstall.test ca-injection pass
   want "e: ca-injection: inject-ca-from-secret names a Secret with ca.crt: pass" "$d/r.json" webhook inj-secret.ri.readyinstall.test ca-injection pass
   want "e: ca-injection: inject-ca-from-secret names a missing Secret: fail" "$d/r.json" webhook inj-nosecret.ri.readyinstall.test ca-injection fail
@@ -864,11 +867,14 @@ print("---\n".join(x for x in docs if "kind: CustomResourceDefinition" not in x)
   want "e: certificate ns/ri-ready-cert ready pass" "$d/r.json" certificate ns/ri-ready-cert ready pass
   want "e: externalsecret ns/ri-es-bad ready fail, evidence: reason" "$d/r.json" externalsecret ns/ri-es-bad ready fail 'SecretSyncedError'
   want "e: externalsecret ns/ri-es-good ready pass" "$d/r.json" externalsecret ns/ri-es-good ready pass
-  check "e: crd subjects for the CRDs the manifest's custom resources need (cluster), Established" "$d/diag" \
+  check "e: crd subject for the CRD a custom resource of the manifest needs (origin cluster), Established" "$d/diag" \
+    bash -c "python3 '$tmp/q.py' subject '$d/r.json' crd sprockets.ri.readyinstall.test cluster &&
+             python3 '$tmp/q.py' chk '$d/r.json' crd sprockets.ri.readyinstall.test established pass"
+  check "e: crd subjects for the CRDs of the manifest's Certificates and ExternalSecrets (custom resources too), Established" "$d/diag" \
     bash -c "python3 '$tmp/q.py' chk '$d/r.json' crd certificates.cert-manager.io established pass &&
              python3 '$tmp/q.py' chk '$d/r.json' crd externalsecrets.external-secrets.io established pass"
   ckt r -f "$tmp/e.manifest.yaml" -n ns
-  text_spot "e: text: the ca-injection FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook inj-notready.ri.readyinstall.test ca-injection
+  text_spot "e: text: the certificate ready FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" certificate ns/ri-webhook-cert ready
 }
 
 # f. stale webhook (cluster only), --all-webhooks, no source
@@ -911,9 +917,11 @@ sc_g() {
     bundle
     fx service ns ri-webhook-badtarget --app ri-check-backend --target-port 8443
     fx service ns ri-webhook-num --app ri-check-backend --target-port 9443
+    fx service ns ri-webhook-badname --app ri-check-backend --target-port metrics
     fx webhook ri-port-target badtarget.ri.readyinstall.test --svc ns/ri-webhook-badtarget --port 443 --ca "$wpki/ca.crt"
     fx webhook ri-port-port badport.ri.readyinstall.test --svc ns/ri-webhook --port 8443 --ca "$wpki/ca.crt"
     fx webhook ri-port-num numport.ri.readyinstall.test --svc ns/ri-webhook-num --port 443 --ca "$wpki/ca.crt"
+    fx webhook ri-port-name badname.ri.readyinstall.test --svc ns/ri-webhook-badname --port 443 --ca "$wpki/ca.crt"
     fx webhook ri-url url.ri.readyinstall.test --url https://hooks.ri.readyinstall.test/validate --ca "$wpki/ca.crt"
   } >"$tmp/g.cluster.yaml"
   { cat "$tmp/g.cluster.yaml"; app_config; } >"$tmp/g.manifest.yaml"
@@ -921,11 +929,12 @@ sc_g() {
   ck r -f "$tmp/g.manifest.yaml" -n ns
   exits "g: service-port failures: exit 1" 1
   want "g: service-port fail: targetPort 8443 is no containerPort (9443)" "$d/r.json" webhook badtarget.ri.readyinstall.test service-port fail
+  want "g: service-port fail: named targetPort metrics is no containerPort name (https)" "$d/r.json" webhook badname.ri.readyinstall.test service-port fail
   want "g: service-port fail: the configuration's port 8443 is not a port of the Service" "$d/r.json" webhook badport.ri.readyinstall.test service-port fail
   want "g: service-port pass: numeric targetPort 9443" "$d/r.json" webhook numport.ri.readyinstall.test service-port pass
   want "g: URL webhook: service skip" "$d/r.json" webhook url.ri.readyinstall.test service skip
   ckt r -f "$tmp/g.manifest.yaml" -n ns
-  text_spot "g: text: the service-port FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook badtarget.ri.readyinstall.test service-port
+  text_spot "g: text: the service-port FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook badname.ri.readyinstall.test service-port
 }
 
 # h. endpoints and pods
@@ -1138,7 +1147,7 @@ sc_n() {
   setup n "{\"webhooks\": {\"$hook\": {\"cause\": \"connection-refused\"}}}" "$tmp/n.cluster.yaml" || return 0
   local m="$tmp/n.manifest.yaml" t0 el up
   t0=$SECONDS
-  ck stay -f "$m" -n ns --wait --timeout 3s --poll-interval 0.5s
+  ck stay -f "$m" -n ns --wait --timeout 3s --poll-interval 1s
   el=$((SECONDS - t0))
   if [[ "$rc" -eq 1 && "$el" -lt 40 ]]; then ok "n: --wait --timeout 3s, still broken: exit 1 (${el}s)"
   else not_ok "n: --wait --timeout 3s, still broken: exit 1 within 40s (exit $rc after ${el}s)" "$d/stay.err" "$d/stay.json"; fi
@@ -1147,7 +1156,7 @@ sc_n() {
   up=$!
   BG_PIDS+=("$up")
   t0=$SECONDS
-  ck wait -f "$m" -n ns --wait --timeout 60s --poll-interval 0.5s
+  ck wait -f "$m" -n ns --wait --timeout 60s --poll-interval 1s
   el=$((SECONDS - t0))
   wait "$up" 2>/dev/null || true
   if [[ "$rc" -eq 0 && "$el" -lt 60 ]]; then ok "n: --wait: exit 0 once /_fake/backend-up is called (${el}s)"
