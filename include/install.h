@@ -73,6 +73,44 @@ int install_edge_is_readiness(edge_reason r);
  * NULL when out of memory or for a shape JSON cannot hold. */
 json_object *install_node_json(const node *n);
 
+/* ---- CRDs of crds/ on upgrade (crds.c) ----------------------------------- */
+
+/* Does a rendered object's source ("chart/crds/x.yaml") lie in a chart's
+ * (or subchart's) crds/ directory? */
+int install_crd_from_crds_dir(const char *path);
+
+/* Would replacing the live CRD by want lose data or break clients? 1 with
+ * the reason in why when it drops a version status.storedVersions lists,
+ * stops serving a version while objects exist (has_objects), or changes
+ * scope or names; else 0. */
+int install_crd_update_refused(json_object *live, json_object *want,
+                               int has_objects, char *why, size_t size);
+
+/* ---- uninstall order (teardown.c) ---------------------------------------- */
+
+/* Is this release object a custom resource (its CRD is in the cluster)? */
+typedef int (*teardown_custom_fn)(const resource *r, void *payload);
+
+typedef struct install_teardown {
+    uint32_t *ids;   /* release objects to delete before helm uninstall */
+    uint32_t *batch; /* per entry: its batch (deleted together, then waited
+                        for until gone), ascending */
+    size_t n, nbatches;
+    size_t ncustom;  /* entries 0..ncustom-1 are custom resources, the rest
+                        webhook configurations and APIServices (one batch) */
+} install_teardown;
+
+/*
+ * The custom resources of release objects 0..nrel-1 (hooks aside; none
+ * with keep_crs), each batch what no remaining one needs first (an edge
+ * A -> B deletes B before A; cycle members go together), then one batch
+ * of webhook configurations and APIServices. CRDs are never listed.
+ */
+int install_teardown_build(install_teardown *t, const graph *g, size_t nrel,
+                           teardown_custom_fn is_custom, void *payload,
+                           int keep_crs);
+void install_teardown_dispose(install_teardown *t);
+
 /* ---- live providers (live.c) ------------------------------------------- */
 
 #define INSTALL_LIVE_ANNOTATION "readyinstall.io/live"

@@ -24,6 +24,7 @@ int cmd_lint(int argc, char **argv);
 int cmd_version(int argc, char **argv);
 int cmd_install(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_uninstall(int argc, char **argv);
 
 /* ---- shared by the commands (common.c) -------------------------------- */
 

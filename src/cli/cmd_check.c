@@ -14,6 +14,7 @@
 #include "doctor.h"
 #include "exit.h"
 #include "install.h"
+#include "install_args.h"
 #include "installer.h"
 #include "opts.h"
 #include "reader.h"
@@ -57,7 +58,7 @@ static const opt_spec CHECK_OPTS[] = {
     {O_TIMEOUT, "timeout", 0, OPT_VALUE, "DUR",
      "with --wait: how long (default 3m; 90s, 5m, 1h)"},
     {O_POLL, "poll-interval", 0, OPT_VALUE, "DUR",
-     "with --wait: time between rounds (default 2s)"},
+     "with --wait: time between rounds (default 2s; 500ms works)"},
     {O_FORMAT, "format", 'o', OPT_VALUE, "FORMAT", "text (default) or json"},
     {O_NAMESPACE, "namespace", 'n', OPT_VALUE, "NS",
      "the release namespace (default: Helm's / the kubeconfig's)"},
@@ -85,7 +86,7 @@ typedef struct check_cfg {
     const char *release, *file, *chart, *name, *helm;
     const char *namespace, *kube_context, *kubeconfig;
     int all, wait, json;
-    unsigned timeout_s, poll_s;
+    long timeout_ms, poll_ms;
     cli_helm_args helm_args;
 } check_cfg;
 
@@ -131,11 +132,11 @@ static void check_help(FILE *out)
           out);
 }
 
-static int parse_dur(const char *flag, const char *v, unsigned *out)
+static int parse_dur(const char *flag, const char *v, long *out)
 {
-    if (opt_parse_duration(v, out))
-        return cli_usage_error("check", "%s: '%s' is not a duration (90s, "
-                                        "5m, 1h30m)",
+    if (install_parse_ms(v, out) || *out <= 0)
+        return cli_usage_error("check", "%s: '%s' is not a duration (500ms, "
+                                        "90s, 5m, 1h30m)",
                                flag, v);
     return EXIT_OK;
 }
@@ -155,8 +156,8 @@ static int parse_args(check_cfg *c, int argc, char **argv, int *done)
         case O_FILE: c->file = p.value; break;
         case O_ALL: c->all = 1; break;
         case O_WAIT: c->wait = 1; break;
-        case O_TIMEOUT: bad = parse_dur("--timeout", p.value, &c->timeout_s); break;
-        case O_POLL: bad = parse_dur("--poll-interval", p.value, &c->poll_s); break;
+        case O_TIMEOUT: bad = parse_dur("--timeout", p.value, &c->timeout_ms); break;
+        case O_POLL: bad = parse_dur("--poll-interval", p.value, &c->poll_ms); break;
         case O_FORMAT:
             if (strcmp(p.value, "text") && strcmp(p.value, "json"))
                 return cli_usage_error("check", "--format: '%s' is not one "
@@ -203,8 +204,6 @@ static int validate(check_cfg *c)
         return cli_usage_error("check", "'%s' is not a chart (a manifest "
                                         "file is given with -f)",
                                c->chart);
-    if (!c->poll_s)
-        return cli_usage_error("check", "--poll-interval must be at least 1s");
     if (!sources)
         c->all = 1;
     return EXIT_OK;
@@ -370,12 +369,12 @@ static void sleep_ms(long ms)
 static int rounds(check_run *r, int *n)
 {
     long start = now_ms(), last_progress = start;
-    long deadline = start + (long)r->c->timeout_s * 1000L;
+    long deadline = start + r->c->timeout_ms;
     for (*n = 1;; (*n)++) {
         if (doctor_run(&r->subjects, r->cl, time(NULL)))
             return EXIT_INTERNAL;
         if (!r->c->wait || doctor_result(&r->subjects) != DOC_FAIL ||
-            now_ms() + (long)r->c->poll_s * 1000L > deadline)
+            now_ms() + r->c->poll_ms > deadline)
             return EXIT_OK;
         if (now_ms() - last_progress >= PROGRESS_MS) {
             fprintf(stderr, PFX "still failing after %lds:\n",
@@ -383,7 +382,7 @@ static int rounds(check_run *r, int *n)
             doctor_print_failing(stderr, &r->subjects, PFX);
             last_progress = now_ms();
         }
-        sleep_ms((long)r->c->poll_s * 1000L);
+        sleep_ms(r->c->poll_ms);
     }
 }
 
@@ -456,8 +455,8 @@ int cmd_check(int argc, char **argv)
     check_cfg c;
     int ret, done = 0;
     memset(&c, 0, sizeof(c));
-    c.timeout_s = 180;
-    c.poll_s = 2;
+    c.timeout_ms = 180000;
+    c.poll_ms = 2000;
     if (cli_helm_args_init(&c.helm_args, argc) != RC_OK) {
         fprintf(stderr, PFX "error: out of memory\n");
         return EXIT_INTERNAL;

@@ -53,6 +53,8 @@ typedef struct run_ctx {
     char **api_versions;
     size_t napi;
     char kube_version[64];
+    install_crd_plan crds; /* crds/ CRDs to create or update (upgrade) */
+    int is_upgrade;
 } run_ctx;
 
 static void on_signal(int sig)
@@ -96,6 +98,17 @@ static void install_help(FILE *out)
         "  --phases auto|off        split the install (auto) or install at "
         "once and\n"
         "                           rely on classified retries (off)\n"
+        "  --crds auto|skip         on upgrade, create the chart's crds/ CRDs "
+        "that are\n"
+        "                           missing (auto, the default) or leave "
+        "CRDs alone\n"
+        "  --upgrade-crds           also update existing crds/ CRDs "
+        "(server-side apply),\n"
+        "                           refused when it would drop a stored or "
+        "used version\n"
+        "                           or change scope or names; "
+        "--force-conflicts also\n"
+        "                           applies to these\n"
         "  --plan                   print the plan and exit; changes nothing\n"
         "  --output text|json       the final report on stdout\n"
         "  --helm PATH              helm binary (default $HELM_BIN, else "
@@ -528,6 +541,9 @@ static void print_plan(const run_ctx *r, FILE *out)
         fprintf(out, "  note: the chart calls lookup, which returns nothing "
                      "in a client-only render: the plan may miss objects "
                      "that depend on it\n");
+    install_crds_print(out, &r->crds, "  ");
+    if (r->is_upgrade && r->c.crds_skip)
+        fprintf(out, "  crds: left alone (--crds skip / --skip-crds)\n");
     for (i = 0; i < p->npreflight; i++)
         fprintf(out, "  pre-flight: wait for %s (in the cluster)\n",
                 node_name(r, p->preflight[i], name, sizeof(name)));
@@ -1034,10 +1050,26 @@ static int write_defer_file(run_ctx *r)
     return fclose(f) ? EXIT_INTERNAL : EXIT_OK;
 }
 
+/* Before phase 1: the chart's crds/ CRDs Helm will not install. */
+static int apply_crds(run_ctx *r)
+{
+    wait_set s;
+    int code;
+    wait_set_init(&s);
+    code = install_crds_apply(&r->crds, r->cl, &r->c, &s);
+    if (!code && s.n)
+        code = wait_for(r, &s, 0, "for the chart's CRDs",
+                        r->c.ready_timeout_ms);
+    wait_set_dispose(&s);
+    return code;
+}
+
 static int run_phases(run_ctx *r)
 {
     wait_set s;
     int code, two = r->plan.ndeferred > 0;
+    if ((code = apply_crds(r)) != EXIT_OK)
+        return code;
     wait_set_init(&s);
     code = preflight_waits(r, &s) ? EXIT_INTERNAL : EXIT_OK;
     if (!code)
@@ -1131,6 +1163,14 @@ static int prepare(run_ctx *r)
         return code;
     if ((code = check_kinds_served(r)) != EXIT_OK)
         return code;
+    r->is_upgrade = is_upgrade;
+    if (is_upgrade && !r->c.crds_skip &&
+        install_crds_plan(&r->crds, r->cl, &r->c, r->md, r->plan.nrel)) {
+        fprintf(stderr, INSTALL_PFX "error: reading the chart's CRDs from "
+                                    "the cluster: %s\n",
+                err_last()->msg);
+        return EXIT_HELM;
+    }
     {
         size_t nrel = r->plan.nrel;
         if (install_plan_build(&r->plan, r->g, nrel, object_exists, r,
@@ -1142,6 +1182,7 @@ static int prepare(run_ctx *r)
 
 static void run_dispose(run_ctx *r)
 {
+    install_crds_dispose(&r->crds);
     size_t i;
     if (r->defer_path[0])
         unlink(r->defer_path);
@@ -1211,12 +1252,24 @@ int cmd_install(int argc, char **argv)
     code = prepare(&r);
     if (code == EXIT_OK && r.c.plan_only) {
         print_plan(&r, stdout);
+        code = r.crds.nrefused ? EXIT_FAILED : EXIT_OK;
         run_dispose(&r);
-        return EXIT_OK;
+        return code;
+    }
+    if (code == EXIT_OK && r.crds.nrefused) {
+        fprintf(stderr, INSTALL_PFX "error: refusing to update the chart's "
+                                    "CRDs; nothing was applied:\n");
+        install_crds_print(stderr, &r.crds, INSTALL_PFX "  ");
+        install_report_init(&r.rep, &r.c);
+        install_report_crds(&r.rep, install_crds_json(&r.crds));
+        install_report_finish(&r.rep, &r.c, 0);
+        run_dispose(&r);
+        return EXIT_FAILED;
     }
     if (code == EXIT_OK) {
         print_plan(&r, stderr);
         install_report_init(&r.rep, &r.c);
+        install_report_crds(&r.rep, install_crds_json(&r.crds));
         code = run_phases(&r);
         if (code == EXIT_INTERRUPTED) {
             fprintf(stderr, INSTALL_PFX "interrupted\n");

@@ -118,6 +118,10 @@ static int helm_flag(install_cfg *c, int argc, char **argv, int *i)
     }
     if (is_flag(arg, "--create-namespace"))
         c->create_namespace = 1;
+    if (is_flag(arg, "--skip-crds"))
+        c->crds_skip = 1;
+    if (is_flag(arg, "--force-conflicts"))
+        c->force_conflicts = 1;
     return EXIT_OK;
 }
 
@@ -168,6 +172,15 @@ static int own_flag(install_cfg *c, int argc, char **argv, int *i, int *status)
                     "install", "--phases: '%s' is not one of auto, off", v);
             c->phases = !strcmp(v, "auto");
         }
+    } else if (is_flag(a, "--crds")) {
+        if ((v = VALUE("--crds")) != NULL) {
+            if (strcmp(v, "auto") && strcmp(v, "skip"))
+                *status = cli_usage_error(
+                    "install", "--crds: '%s' is not one of auto, skip", v);
+            c->crds_skip = !strcmp(v, "skip");
+        }
+    } else if (!strcmp(a, "--upgrade-crds")) {
+        c->upgrade_crds = 1;
     } else if (!strcmp(a, "--plan")) {
         c->plan_only = 1;
     } else if (is_flag(a, "--output") || !strcmp(a, "-o")) {

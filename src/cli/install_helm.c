@@ -267,3 +267,19 @@ int install_cleanup(const install_cfg *c, const install_release *before)
     free(a.v);
     return ret || status != 0;
 }
+
+int install_run_uninstall(const install_cfg *c, int *status)
+{
+    argv_buf a;
+    size_t i;
+    int ret = av_start(&a, c, "uninstall");
+    *status = -1;
+    if (!ret)
+        ret = av_push(&a, c->release);
+    for (i = 0; !ret && i < c->npass; i++)
+        ret = av_push(&a, c->pass[i]);
+    if (!ret)
+        ret = run(&a, NULL, NULL, 1, status);
+    free(a.v);
+    return ret;
+}

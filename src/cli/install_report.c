@@ -26,6 +26,11 @@ void install_report_init(install_report *r, const install_cfg *c)
     json_object_object_add(r->root, "waits", r->waits);
 }
 
+void install_report_crds(install_report *r, json_object *crds)
+{
+    json_object_object_add(r->root, "crds", crds);
+}
+
 void install_report_phase(install_report *r, int phase, size_t objects,
                           json_object *deferred)
 {

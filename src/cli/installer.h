@@ -9,6 +9,8 @@
 #include <json-c/json.h>
 
 #include "classify.h"
+#include "install.h"
+#include "model.h"
 #include "util.h"
 
 #define INSTALL_PROG "readyinstall"
@@ -23,6 +25,9 @@ typedef struct install_cfg {
     int retries;
     long ready_timeout_ms, poll_ms, progress_ms;
     int phases, plan_only, json, atomic, create_namespace;
+    int crds_skip;       /* --crds skip (or helm's --skip-crds) */
+    int upgrade_crds;    /* --upgrade-crds: update existing crds/ CRDs */
+    int force_conflicts; /* --force-conflicts: also for our CRD applies */
     const char *self_dir;  /* directory of our binary */
     const char **pass;     /* flags for helm upgrade, NULL-terminated */
     size_t npass;
@@ -61,8 +66,40 @@ typedef struct install_attempt {
 
 int install_run_upgrade(install_attempt *a, const install_cfg *c,
                         const char *defer_file);
+/* `helm uninstall RELEASE` with c->pass, its output shown on stderr;
+ * helm's exit status in *status. */
+int install_run_uninstall(const install_cfg *c, int *status);
 /* helm uninstall / rollback for --atomic; 0 when it worked. */
 int install_cleanup(const install_cfg *c, const install_release *before);
+
+/* ---- install_crds.c ------------------------------------------------------ */
+
+enum { INSTALL_CRD_CREATE = 0, INSTALL_CRD_UPDATE, INSTALL_CRD_REFUSE };
+
+typedef struct install_crd_action {
+    int kind;           /* INSTALL_CRD_* */
+    const resource *res; /* the chart's CRD (borrowed from the model) */
+    char why[512];
+} install_crd_action;
+
+typedef struct install_crd_plan {
+    install_crd_action *v;
+    size_t n, nrefused;
+} install_crd_plan;
+
+/* What to do with the crds/ CRDs among release objects 0..nrel-1 on an
+ * upgrade: create the missing ones; with --upgrade-crds update (or
+ * refuse, with the reason) the others. */
+int install_crds_plan(install_crd_plan *p, kube_client *cl,
+                      const install_cfg *c, const model *md, size_t nrel);
+void install_crds_dispose(install_crd_plan *p);
+void install_crds_print(FILE *out, const install_crd_plan *p,
+                        const char *prefix);
+json_object *install_crds_json(const install_crd_plan *p);
+/* Server-side apply every create/update; a WAIT_CRD target for each in s.
+ * EXIT_OK or the exit code (after printing why). */
+int install_crds_apply(const install_crd_plan *p, kube_client *cl,
+                       const install_cfg *c, wait_set *s);
 
 /* ---- install_report.c ---------------------------------------------------- */
 
@@ -74,6 +111,7 @@ void install_report_init(install_report *r, const install_cfg *c);
 void install_report_phase(install_report *r, int phase, size_t objects,
                           json_object *deferred);
 void install_report_attempt(install_report *r, const install_attempt *a);
+void install_report_crds(install_report *r, json_object *crds);
 void install_report_wait(install_report *r, int phase, const char *what,
                          long ms, int ok, const char *detail);
 /* Print the final report on stdout (text or JSON) and free it. */

@@ -15,6 +15,8 @@ static const cli_command COMMANDS[] = {
      "report ordering hazards of a chart or manifest (text, JSON, SARIF, ...)"},
     {"install", cmd_install,
      "install or upgrade a release in phases, waiting on real readiness"},
+    {"uninstall", cmd_uninstall,
+     "uninstall a release in dependency order (custom resources first)"},
     {"check", cmd_check,
      "tell whether a release's webhooks, CRDs and APIServices work now"},
     {"version", cmd_version, "print the version"},
@@ -46,6 +48,10 @@ static void main_help(FILE *out)
           "(Helm 4)\n"
           "  helm readyinstall rel ./chart -n ns   (phased install; also "
           "readyinstall install)\n"
+          "  helm readyinstall check --release rel -n ns   (do its webhooks "
+          "and CRDs work?)\n"
+          "  helm readyinstall uninstall rel -n ns   (custom resources "
+          "first)\n"
           "\n"
           "Run 'readyinstall COMMAND --help' for a command's options.\n"
           "Exit status: 0 ok, 1 failed, 2 usage, 3 invalid input, 4 Helm or "

@@ -397,10 +397,12 @@ static int collect_one(doctor_set *s, const graph *g, size_t nrel,
                    : RC_OK;
     if (!own)
         return RC_OK;
-    if (is_kind(r, "cert-manager.io", "Certificate"))
-        return add_simple(s, DOC_CERTIFICATE, g, r, 1, 1);
-    if (is_kind(r, "external-secrets.io", "ExternalSecret"))
-        return add_simple(s, DOC_EXTERNALSECRET, g, r, 1, 1);
+    if (is_kind(r, "cert-manager.io", "Certificate") &&
+        add_simple(s, DOC_CERTIFICATE, g, r, 1, 1))
+        return RC_NOMEM;
+    if (is_kind(r, "external-secrets.io", "ExternalSecret") &&
+        add_simple(s, DOC_EXTERNALSECRET, g, r, 1, 1))
+        return RC_NOMEM;
     return add_needed_crd(s, g, id);
 }
 

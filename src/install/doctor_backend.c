@@ -161,14 +161,24 @@ static void day_text(char *buf, size_t size, time_t t)
     strftime(buf, size, "%Y-%m-%d", &tm);
 }
 
+/* An annotation (its key has dots: not a doctor_str path). */
+static const char *annotation(json_object *annotations, const char *key)
+{
+    json_object *v = NULL;
+    return annotations && json_object_object_get_ex(annotations, key, &v) &&
+                   json_object_is_type(v, json_type_string)
+               ? json_object_get_string(v)
+               : NULL;
+}
+
 static const char *injection_of(const doctor_backend *b, const char **key)
 {
-    const char *v = doctor_str(b->annotations, "cert-manager.io/inject-ca-from");
+    const char *v = annotation(b->annotations, "cert-manager.io/inject-ca-from");
     *key = "cert-manager.io/inject-ca-from";
     if (v)
         return v;
     *key = "cert-manager.io/inject-ca-from-secret";
-    return doctor_str(b->annotations, "cert-manager.io/inject-ca-from-secret");
+    return annotation(b->annotations, "cert-manager.io/inject-ca-from-secret");
 }
 
 static void ca_fix(doctor_subject *sub, const doctor_backend *b)
@@ -447,8 +457,7 @@ static void check_port(doctor_subject *sub, const doctor_backend *b,
                          "port %ld -> %s (the containers declare no ports)",
                          b->port, tdesc);
     else {
-        doctor_add_check(sub, "service-port",
-                         sp->target_port_name ? DOC_FAIL : DOC_WARN, NULL,
+        doctor_add_check(sub, "service-port", DOC_FAIL, NULL,
                          "port %ld -> %s, which no backend container "
                          "declares (declared: %s)",
                          b->port, tdesc, *buf ? buf : "none");

@@ -160,7 +160,8 @@ json_object *doctor_json(const doctor_set *s, const doctor_source *src)
     summary = json_object_new_object();
     json_object_object_add(root, "version", json_object_new_int(1));
     json_object_object_add(src_o, "type", json_object_new_string(src->type));
-    json_object_object_add(src_o, "name", str_or_null(src->name));
+    json_object_object_add(src_o, "name",
+                           json_object_new_string(src->name ? src->name : ""));
     json_object_object_add(src_o, "namespace", str_or_null(src->namespace));
     json_object_object_add(root, "source", src_o);
     json_object_object_add(root, "result",

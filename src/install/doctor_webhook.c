@@ -121,13 +121,17 @@ static void check_side_effects(doctor_subject *sub, const kube_webhook *w)
 
 /* ---- the dry-run probe ------------------------------------------------------ */
 
+#define NOT_TOLD_FIX                                                         \
+    "fix the error above (the API server stopped before the webhook), "     \
+    "then check again; kubectl create --dry-run=server -f shows it too"
+
 static void dry_run_verdict(doctor_subject *sub, const kube_status *st)
 {
     classify_result res;
     const classify_error *e;
     if (classify_status(&res, st->code, st->reason, st->message) ||
         !res.n) {
-        doctor_add_check(sub, "dry-run", DOC_WARN, NULL,
+        doctor_add_check(sub, "dry-run", DOC_WARN, NOT_TOLD_FIX,
                          "dry-run create of %s: HTTP %ld %s (cannot tell "
                          "whether the webhook answered)",
                          sub->probe_label, st->code, st->message);
@@ -136,10 +140,15 @@ static void dry_run_verdict(doctor_subject *sub, const kube_status *st)
     }
     e = &res.errors[0];
     if (e->webhook && strcmp(e->webhook, sub->name))
+    {
         doctor_add_check(sub, "dry-run", DOC_WARN, NULL,
                          "dry-run create of %s stopped at another webhook "
                          "(\"%s\"): %s",
                          sub->probe_label, e->webhook, e->text);
+        doctor_set_fix(sub, "make webhook \"%s\" answer first (its checks: "
+                            "readyinstall check --all-webhooks)",
+                       e->webhook);
+    }
     else if (e->code == CL_D1)
         doctor_add_check(sub, "dry-run", DOC_PASS, NULL,
                          "the webhook answered the dry-run create of %s (it "
@@ -152,7 +161,7 @@ static void dry_run_verdict(doctor_subject *sub, const kube_status *st)
                          classify_code_summary(e->code), e->text);
         doctor_set_fix(sub, "%s", classify_code_advice(e->code));
     } else
-        doctor_add_check(sub, "dry-run", DOC_WARN, NULL,
+        doctor_add_check(sub, "dry-run", DOC_WARN, NOT_TOLD_FIX,
                          "dry-run create of %s: %s (cannot tell whether the "
                          "webhook answered)",
                          sub->probe_label, e->text);

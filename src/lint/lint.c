@@ -3,6 +3,7 @@
  * suppressions (annotation, config), severity overrides and the final
  * deterministic order (stream position, then rule id).
  */
+#include <ctype.h>
 #include <fnmatch.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@ static const lint_rule *const LINT_CATALOGUE[] = {
     &lint_rule_suppression_no_reason,
     &lint_rule_suppression_unknown_rule,
     &lint_rule_crd_cr_same_release,
+    &lint_rule_cr_finalizer_same_release,
     &lint_rule_webhook_admits_same_release,
     &lint_rule_conversion_webhook_same_release,
     &lint_rule_apiservice_same_release,
@@ -25,6 +27,7 @@ static const lint_rule *const LINT_CATALOGUE[] = {
     &lint_rule_webhook_backend_external,
     &lint_rule_webhook_backend_unserved,
     &lint_rule_webhook_no_dry_run,
+    &lint_rule_webhook_blocks_delete,
     &lint_rule_secret_from_certificate,
     &lint_rule_secret_from_externalsecret,
     &lint_rule_issuer_same_release,
@@ -115,6 +118,59 @@ int lint_installed_with_release(const resource *r)
 int lint_is(const resource *r, const char *group, const char *kind)
 {
     return !strcmp(r->group, group) && !strcmp(r->kind, kind);
+}
+
+int lint_admission_exempt(const resource *r)
+{
+    static const char *const KINDS[] = {
+        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
+        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"};
+    size_t i;
+    for (i = 0; i < sizeof(KINDS) / sizeof(KINDS[0]); i++)
+        if (lint_is(r, "admissionregistration.k8s.io", KINDS[i]))
+            return 1;
+    return 0;
+}
+
+int lint_from_crds_dir(const char *tmpl)
+{
+    return tmpl && strstr(tmpl, "/crds/") && !strstr(tmpl, "/templates/");
+}
+
+int lint_deleted_with_release(const lint_ctx *c, const resource *r)
+{
+    const char *policy;
+    size_t n;
+    /* hooks are not part of the release's manifest: uninstall runs the
+     * delete hooks and leaves the others to their hook-delete-policy */
+    if (r->hooks)
+        return 0;
+    if (!c->helm_input)
+        return 1; /* kubectl delete -f deletes everything it is given */
+    if (lint_is(r, "apiextensions.k8s.io", "CustomResourceDefinition") &&
+        lint_from_crds_dir(r->source))
+        return 0; /* Helm never deletes the CRDs of crds/ */
+    /* filterManifestsToKeep: helm.sh/resource-policy "keep" after
+     * strings.TrimSpace and strings.ToLower */
+    policy = resource_annotation(r, "helm.sh/resource-policy");
+    if (!policy)
+        return 1;
+    while (isspace((unsigned char)*policy))
+        policy++;
+    n = strlen(policy);
+    while (n && isspace((unsigned char)policy[n - 1]))
+        n--;
+    return !(n == 4 && !strncasecmp(policy, "keep", 4));
+}
+
+int lint_deleted_before(const lint_ctx *c, uint32_t a, uint32_t b)
+{
+    const resource *ra = &c->md->res[a], *rb = &c->md->res[b];
+    if (!c->helm_input)
+        return a < b;
+    /* Helm 3; Helm 4 differs only in deleting the webhook configurations
+     * first */
+    return order_uninstall_cmp(ra->kind, rb->kind, 3) < 0;
 }
 
 const uint32_t *lint_in_edges(const graph *g, uint32_t id, size_t *n)

@@ -14,12 +14,22 @@
 
 /* ---- webhook entries (lint_webhook.c) ----------------------------------- */
 
-/* One rules[] item that includes CREATE. */
+/* Admission operations (rules[].operations; "*" is all of them). */
+enum {
+    LINT_OP_CREATE = 1u << 0,
+    LINT_OP_UPDATE = 1u << 1,
+    LINT_OP_DELETE = 1u << 2,
+    LINT_OP_CONNECT = 1u << 3
+};
+
+/* One rules[] item that includes CREATE or DELETE (the operations the
+ * rules ask about: install and teardown). */
 typedef struct lint_wh_rule {
     const char **groups, **versions, **res, **sub;
     uint32_t ngroups, nversions, nres;
     int any_group, any_version;
     int scope; /* 0 any, 1 Cluster, 2 Namespaced */
+    unsigned ops; /* LINT_OP_* it names */
 } lint_wh_rule;
 
 /* A backend Service named by a webhook, conversion or APIService. */
@@ -45,6 +55,9 @@ typedef struct lint_wh {
     const node *rules_at;
     lint_wh_rule *rules;
     uint32_t nrules;
+    unsigned ops;         /* LINT_OP_* of all its rules (CREATE and DELETE
+                             only): ops & LINT_OP_CREATE says whether it
+                             can admit a create at all */
     const node *ns_sel, *obj_sel;
     int equivalent, conditions;
     const node *client;   /* clientConfig */
@@ -67,7 +80,7 @@ enum {
     LINT_WHY_COND = 4     /* matchConditions are not evaluated */
 };
 
-/* The CREATE of one object as admission sees it. */
+/* One object as admission sees its CREATE or DELETE. */
 typedef struct lint_subject {
     const char *group, *version, *plural;
     int cluster;          /* cluster-scoped */
@@ -79,10 +92,15 @@ typedef struct lint_subject {
 /* Every webhook entry of every Validating/MutatingWebhookConfiguration, in
  * input order; built on first use. */
 int lint_webhooks(lint_ctx *c, const lint_wh_table **out);
-/* Would entry w be called for the CREATE of s? SEL_NO, SEL_YES, or
- * SEL_MAYBE with *why bits. A namespace that is not in the manifest is
- * taken as a fresh one, labelled only kubernetes.io/metadata.name (what
- * `helm install --create-namespace` makes). */
+/* Would entry w be called for operation op (LINT_OP_CREATE or
+ * LINT_OP_DELETE) on s? SEL_NO, SEL_YES, or SEL_MAYBE with *why bits. A
+ * namespace that is not in the manifest is taken as a fresh one, labelled
+ * only kubernetes.io/metadata.name (what `helm install --create-namespace`
+ * makes). The objectSelector sees s->labels: the new object's on CREATE,
+ * the stored one's on DELETE. */
+sel_result lint_wh_matches(lint_ctx *c, const lint_wh *w, unsigned op,
+                           const lint_subject *s, unsigned *why);
+/* lint_wh_matches for a CREATE. */
 sel_result lint_wh_admits(lint_ctx *c, const lint_wh *w,
                           const lint_subject *s, unsigned *why);
 /* The subject for resource r itself. */
@@ -158,6 +176,21 @@ int lint_kind_before_webhooks(const char *kind);
 int lint_installed_with_release(const resource *r);
 /* 1 when r has this API group and kind. */
 int lint_is(const resource *r, const char *group, const char *kind);
+/* 1 for the kinds whose admission never calls webhooks (the webhook
+ * configurations and admission policies themselves,
+ * generic.IsExemptAdmissionConfigurationResource). */
+int lint_admission_exempt(const resource *r);
+/* 1 for a template of a chart's crds/ directory (`helm template
+ * --include-crds` prints "<chart>/crds/x.yaml", also in subcharts). */
+int lint_from_crds_dir(const char *tmpl);
+/* 1 when `helm uninstall` (for a plain bundle: `kubectl delete -f`)
+ * deletes r: not a hook, not kept by helm.sh/resource-policy: keep, not a
+ * CRD of crds/. */
+int lint_deleted_with_release(const lint_ctx *c, const resource *r);
+/* 1 when that deletion deletes resource a in an earlier step than b:
+ * Helm 3's UninstallOrder batches by kind (0 for one kind: one parallel
+ * batch); a bundle goes in file order. */
+int lint_deleted_before(const lint_ctx *c, uint32_t a, uint32_t b);
 /* The in-edges of node id with reason (indices into g->edges) in edge
  * order; *n may be 0. */
 const uint32_t *lint_in_edges(const graph *g, uint32_t id, size_t *n);
@@ -166,6 +199,7 @@ const uint32_t *lint_out_edges(const graph *g, uint32_t id, size_t *n);
 /* ---- rules (one per file) ----------------------------------------------- */
 
 extern const lint_rule lint_rule_crd_cr_same_release;          /* RI101 */
+extern const lint_rule lint_rule_cr_finalizer_same_release;    /* RI106 */
 extern const lint_rule lint_rule_webhook_admits_same_release;  /* RI201 */
 extern const lint_rule lint_rule_conversion_webhook_same_release; /* RI202 */
 extern const lint_rule lint_rule_apiservice_same_release;      /* RI203 */
@@ -175,6 +209,7 @@ extern const lint_rule lint_rule_ca_source_missing;            /* RI206 */
 extern const lint_rule lint_rule_webhook_backend_external;     /* RI207 */
 extern const lint_rule lint_rule_webhook_backend_unserved;     /* RI208 */
 extern const lint_rule lint_rule_webhook_no_dry_run;           /* RI209 */
+extern const lint_rule lint_rule_webhook_blocks_delete;        /* RI210 */
 extern const lint_rule lint_rule_secret_from_certificate;      /* RI301 */
 extern const lint_rule lint_rule_secret_from_externalsecret;   /* RI302 */
 extern const lint_rule lint_rule_issuer_same_release;          /* RI303 */

@@ -1,11 +1,11 @@
 /*
  * Webhook entries as the lint rules need them: failurePolicy, sideEffects,
- * the CREATE rules, the selectors and the backend, read once per run, and
- * a matcher asking "is this webhook called for the CREATE of that object?"
- * for objects that are not in the manifest (a backend's own pods,
- * ReplicaSets and Secrets). Matching follows k8s.io/apiserver
- * admission/plugin/webhook (predicates/rules, namespace and object
- * matchers), as src/graph/deps_webhook.c does for the edges.
+ * the CREATE and DELETE rules, the selectors and the backend, read once per
+ * run, and a matcher asking "is this webhook called for the CREATE (or the
+ * DELETE) of that object?", also for objects that are not in the manifest
+ * (a backend's own pods, ReplicaSets and Secrets). Matching follows
+ * k8s.io/apiserver admission/plugin/webhook (predicates/rules, namespace
+ * and object matchers), as src/graph/deps_webhook.c does for the edges.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -64,7 +64,8 @@ static int lwh_has(const char *const *v, uint32_t n, int any, const char *s)
     return 0;
 }
 
-/* One rules[] item; *keep is 0 when it cannot match a CREATE. */
+/* One rules[] item; *keep is 0 when it can match neither a CREATE nor a
+ * DELETE. */
 static int lwh_rule_read(lint_ctx *c, const node *rn, lint_wh_rule *r,
                          int *keep)
 {
@@ -80,7 +81,11 @@ static int lwh_rule_read(lint_ctx *c, const node *rn, lint_wh_rule *r,
     ret = lwh_list(c, node_get(rn, "operations"), &ops, &nops, &any_op);
     if (ret)
         return ret;
-    if (!lwh_has(ops, nops, any_op, "CREATE"))
+    if (lwh_has(ops, nops, any_op, "CREATE"))
+        r->ops |= LINT_OP_CREATE;
+    if (lwh_has(ops, nops, any_op, "DELETE"))
+        r->ops |= LINT_OP_DELETE;
+    if (!r->ops)
         return RC_OK;
     ret = lwh_list(c, node_get(rn, "apiGroups"), &r->groups, &r->ngroups,
                    &r->any_group);
@@ -281,7 +286,7 @@ static int lwh_entry_read(lint_ctx *c, uint32_t cfg_id, const node *wh,
         if (ret)
             return ret;
         if (keep)
-            e->nrules++;
+            e->ops |= e->rules[e->nrules++].ops;
     }
     return RC_OK;
 }
@@ -343,16 +348,20 @@ int lint_webhooks(lint_ctx *c, const lint_wh_table **out)
     return ret;
 }
 
-/* The rules against a CREATE of group/version/plural (deps_webhook.c
- * rules_match): SEL_MAYBE when only matchPolicy Equivalent could route it
- * (the apiserver converts to a version the rule names if it is served). */
-static sel_result lwh_rules_match(const lint_wh *e, const lint_subject *s)
+/* The rules naming op against that operation on group/version/plural
+ * (deps_webhook.c rules_match): SEL_MAYBE when only matchPolicy Equivalent
+ * could route it (the apiserver converts to a version the rule names if it
+ * is served). */
+static sel_result lwh_rules_match(const lint_wh *e, unsigned op,
+                                  const lint_subject *s)
 {
     sel_result best = SEL_NO;
     uint32_t i, j;
     for (i = 0; i < e->nrules; i++) {
         const lint_wh_rule *ru = &e->rules[i];
         int res_ok = 0;
+        if (!(ru->ops & op))
+            continue;
         if (ru->scope == 1 && !s->cluster)
             continue;
         if (ru->scope == 2 && s->cluster)
@@ -360,7 +369,8 @@ static sel_result lwh_rules_match(const lint_wh *e, const lint_subject *s)
         if (!lwh_has(ru->groups, ru->ngroups, ru->any_group, s->group))
             continue;
         for (j = 0; j < ru->nres && !res_ok; j++) {
-            /* a create has no subresource */
+            /* neither a create nor a delete of the object has a
+             * subresource */
             int rm = !strcmp(ru->res[j], "*") || !strcmp(ru->res[j], s->plural);
             int sm = !strcmp(ru->sub[j], "*") || !*ru->sub[j];
             res_ok = rm && sm;
@@ -402,12 +412,12 @@ static sel_result lwh_ns_match(lint_ctx *c, const node *sel, const char *ns)
     return selector_match(sel, &map);
 }
 
-sel_result lint_wh_admits(lint_ctx *c, const lint_wh *w,
-                          const lint_subject *s, unsigned *why)
+sel_result lint_wh_matches(lint_ctx *c, const lint_wh *w, unsigned op,
+                           const lint_subject *s, unsigned *why)
 {
     sel_result m;
     *why = 0;
-    m = lwh_rules_match(w, s);
+    m = lwh_rules_match(w, op, s);
     if (m == SEL_NO)
         return SEL_NO;
     if (m == SEL_MAYBE)
@@ -422,12 +432,19 @@ sel_result lint_wh_admits(lint_ctx *c, const lint_wh *w,
         return SEL_NO;
     if (m == SEL_MAYBE)
         *why |= LINT_WHY_NS;
-    /* objectSelector: on CREATE only the new object's labels count */
+    /* objectSelector: on CREATE only the new object's labels count, on
+     * DELETE only the old object's (predicates/object matcher) */
     if (selector_match(w->obj_sel, s->labels) == SEL_NO)
         return SEL_NO;
     if (w->conditions)
         *why |= LINT_WHY_COND;
     return *why ? SEL_MAYBE : SEL_YES;
+}
+
+sel_result lint_wh_admits(lint_ctx *c, const lint_wh *w,
+                          const lint_subject *s, unsigned *why)
+{
+    return lint_wh_matches(c, w, LINT_OP_CREATE, s, why);
 }
 
 void lint_subject_of(lint_ctx *c, uint32_t id, lint_subject *out)

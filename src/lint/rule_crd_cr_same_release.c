@@ -27,13 +27,6 @@ const lint_rule lint_rule_crd_cr_same_release = {
     ri101_check,
 };
 
-/* A CRD printed from a chart's crds/ directory (helm template
- * --include-crds): "<chart>/crds/x.yaml", also in subcharts. */
-static int ri101_from_crds_dir(const char *tmpl)
-{
-    return tmpl && strstr(tmpl, "/crds/") && !strstr(tmpl, "/templates/");
-}
-
 static void ri101_report(lint_ctx *c, uint32_t crd, const graph_edge *e)
 {
     const resource *cr = &c->md->res[e->to];
@@ -91,7 +84,7 @@ static int ri101_check(lint_ctx *c)
                          &n);
     for (i = 0; i < n && !lint_status(c); i++) {
         const uint32_t *out;
-        if (ri101_from_crds_dir(c->md->res[crds[i]].source))
+        if (lint_from_crds_dir(c->md->res[crds[i]].source))
             continue;
         out = lint_out_edges(g, crds[i], &nout);
         for (k = 0; k < nout; k++) {

@@ -94,6 +94,12 @@ static void ri402_service(lint_ctx *c, uint32_t svc, const lint_wh *const *ws,
     }
 }
 
+/* A mutating Ignore webhook that can admit a create. */
+static int ri402_injector(const lint_wh *w)
+{
+    return w->mutating && !w->fail && (w->ops & LINT_OP_CREATE);
+}
+
 static int ri402_check(lint_ctx *c)
 {
     const lint_wh_table *t;
@@ -108,17 +114,15 @@ static int ri402_check(lint_ctx *c)
     for (i = 0; i < t->n && !lint_status(c); i++) {
         const lint_wh *w = &t->v[i];
         int seen = 0;
-        if (!w->mutating || w->fail || !w->nrules || w->b.svc == GRAPH_NONE)
+        if (!ri402_injector(w) || w->b.svc == GRAPH_NONE)
             continue;
         for (j = 0; j < i && !seen; j++)
-            seen = t->v[j].mutating && !t->v[j].fail && t->v[j].nrules &&
-                   t->v[j].b.svc == w->b.svc;
+            seen = ri402_injector(&t->v[j]) && t->v[j].b.svc == w->b.svc;
         if (seen)
             continue;
         nws = 0;
         for (j = i; j < t->n; j++)
-            if (t->v[j].mutating && !t->v[j].fail && t->v[j].nrules &&
-                t->v[j].b.svc == w->b.svc)
+            if (ri402_injector(&t->v[j]) && t->v[j].b.svc == w->b.svc)
                 ws[nws++] = &t->v[j];
         ri402_service(c, w->b.svc, ws, nws);
     }

@@ -33,18 +33,6 @@ const lint_rule lint_rule_webhook_admits_same_release = {
     ri201_check,
 };
 
-static int ri201_exempt(const resource *r)
-{
-    static const char *const KINDS[] = {
-        "ValidatingWebhookConfiguration", "MutatingWebhookConfiguration",
-        "ValidatingAdmissionPolicy", "ValidatingAdmissionPolicyBinding"};
-    size_t i;
-    for (i = 0; i < sizeof(KINDS) / sizeof(KINDS[0]); i++)
-        if (lint_is(r, "admissionregistration.k8s.io", KINDS[i]))
-            return 1;
-    return 0;
-}
-
 /* Is obj created while configuration cfg exists? Helm (the documents name
  * their templates) creates every kind of its InstallOrder before any
  * webhook configuration; a plain bundle is applied in file order, and a
@@ -168,7 +156,7 @@ static void ri201_service(lint_ctx *c, uint32_t svc, const lint_wh *const *ws,
         if (e->reason != EDGE_WEBHOOK || graph_is_virtual(g, e->to))
             continue;
         r = &c->md->res[e->to];
-        if (ri201_exempt(r) || lint_backend_has(&ws[0]->b, e->to))
+        if (lint_admission_exempt(r) || lint_backend_has(&ws[0]->b, e->to))
             continue;
         lint_subject_of(c, e->to, &s);
         memset(&best, 0, sizeof(best));
@@ -204,15 +192,15 @@ static int ri201_check(lint_ctx *c)
     for (i = 0; i < t->n && !lint_status(c); i++) {
         uint32_t svc = t->v[i].b.svc;
         int seen = 0;
-        if (svc == GRAPH_NONE || !t->v[i].nrules)
+        if (svc == GRAPH_NONE || !(t->v[i].ops & LINT_OP_CREATE))
             continue;
         for (j = 0; j < i && !seen; j++)
-            seen = t->v[j].b.svc == svc && t->v[j].nrules;
+            seen = t->v[j].b.svc == svc && (t->v[j].ops & LINT_OP_CREATE);
         if (seen)
             continue; /* that Service was done with its first entry */
         nws = 0;
         for (j = i; j < t->n; j++)
-            if (t->v[j].b.svc == svc && t->v[j].nrules)
+            if (t->v[j].b.svc == svc && (t->v[j].ops & LINT_OP_CREATE))
                 ws[nws++] = &t->v[j];
         ri201_service(c, svc, ws, nws);
     }

@@ -213,7 +213,8 @@ static int ri204_check(lint_ctx *c)
         return ret;
     for (i = 0; i < t->n && !lint_status(c); i++) {
         const lint_wh *w = &t->v[i];
-        if (!w->fail || !w->nrules || w->b.svc == GRAPH_NONE)
+        if (!w->fail || !(w->ops & LINT_OP_CREATE) ||
+            w->b.svc == GRAPH_NONE)
             continue;
         for (k = 0; k < w->b.nwl && !lint_status(c); k++)
             ri204_workload(c, w, w->b.wl[k]);

@@ -1,4 +1,5 @@
-/* Helm's kind order (pkg/release/v1/util/kind_sorter.go, Helm 4.1). */
+/* Helm's kind orders (pkg/release/v1/util/kind_sorter.go, Helm 4.1;
+ * pkg/releaseutil/kind_sorter.go, Helm 3.18). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -19,6 +20,23 @@ static const char *const INSTALL_ORDER[] = {
 
 #define NKINDS (sizeof(INSTALL_ORDER) / sizeof(INSTALL_ORDER[0]))
 
+/* Helm 3.18's UninstallOrder; Helm 4.1 puts ValidatingWebhookConfiguration
+ * and MutatingWebhookConfiguration in front of it ("remove validation
+ * before mutation to ensure webhooks don't block removal"). */
+static const char *const UNINSTALL_ORDER[] = {
+    "APIService", "Ingress", "IngressClass", "Service", "CronJob", "Job",
+    "StatefulSet", "HorizontalPodAutoscaler", "Deployment", "ReplicaSet",
+    "ReplicationController", "Pod", "DaemonSet", "RoleBindingList",
+    "RoleBinding", "RoleList", "Role", "ClusterRoleBindingList",
+    "ClusterRoleBinding", "ClusterRoleList", "ClusterRole",
+    "CustomResourceDefinition", "PersistentVolumeClaim", "PersistentVolume",
+    "StorageClass", "ConfigMap", "SecretList", "Secret", "ServiceAccount",
+    "PodDisruptionBudget", "PodSecurityPolicy", "LimitRange",
+    "ResourceQuota", "NetworkPolicy", "Namespace", "PriorityClass",
+};
+
+#define NUNINSTALL (sizeof(UNINSTALL_ORDER) / sizeof(UNINSTALL_ORDER[0]))
+
 int order_kind_weight(const char *kind)
 {
     size_t i;
@@ -26,6 +44,36 @@ int order_kind_weight(const char *kind)
         if (!strcmp(INSTALL_ORDER[i], kind))
             return (int)i;
     return ORDER_KIND_UNKNOWN;
+}
+
+int order_uninstall_weight(const char *kind, int helm_major)
+{
+    size_t i;
+    int base = 0;
+    if (helm_major >= 4) {
+        if (!strcmp(kind, "ValidatingWebhookConfiguration"))
+            return 0;
+        if (!strcmp(kind, "MutatingWebhookConfiguration"))
+            return 1;
+        base = 2;
+    }
+    for (i = 0; i < NUNINSTALL; i++)
+        if (!strcmp(UNINSTALL_ORDER[i], kind))
+            return base + (int)i;
+    return ORDER_KIND_UNKNOWN;
+}
+
+int order_uninstall_cmp(const char *a, const char *b, int helm_major)
+{
+    int wa = order_uninstall_weight(a, helm_major);
+    int wb = order_uninstall_weight(b, helm_major);
+    int c;
+    if (wa != wb)
+        return wa < wb ? -1 : 1;
+    if (wa != ORDER_KIND_UNKNOWN)
+        return 0;
+    c = strcmp(a, b); /* lessByKind: unknown kinds alphabetically */
+    return c < 0 ? -1 : c > 0;
 }
 
 int order_doc_weight(const model *md, uint32_t doc, const char **kind)

@@ -1403,6 +1403,7 @@ class Controllers(threading.Thread):
         self.jobs(age)
         self.endpoints()
         self.scripted_conditions()
+        self.finalizers()
 
         # Webhook backends waiting on a Deployment being available.
         for name, spec in (script.get("webhooks") or {}).items():
@@ -1417,6 +1418,44 @@ class Controllers(threading.Thread):
                     srv.first_seen.setdefault(uw["deployment"], now)
                 else:
                     srv.first_seen.pop(uw["deployment"], None)
+
+    def finalizers(self):
+        """Operators that hold finalizers on their custom resources, from
+        the script's "finalizers": {"<group>/<plural>": {"finalizer":
+        "<name>", "deployment": "<ns>/<name>", "never": false}}. While the
+        Deployment has a ready replica, the finalizer is added to every
+        object and, once an object is being deleted, removed (so it goes);
+        with no ready replica nothing happens and deleted objects stay
+        Terminating. "never": true keeps them Terminating for good."""
+        srv = self.srv
+        drt = srv.reg.find("apps", "v1", "deployments")
+        for gp, spec in (srv.script.get("finalizers") or {}).items():
+            group, _, plural = gp.partition("/")
+            fin = spec.get("finalizer") or (group + "/cleanup")
+            ns, _, dn = (spec.get("deployment") or "").partition("/")
+            d = srv.store.get(key_of(drt, ns, dn))
+            if d is None or d["metadata"].get("deletionTimestamp") or \
+                    (d.get("status") or {}).get("readyReplicas", 0) < 1:
+                continue
+            for k, o in list(srv.store.items(group, plural)):
+                md = o["metadata"]
+                fins = md.get("finalizers") or []
+                if not md.get("deletionTimestamp"):
+                    if fin not in fins:
+                        new = copy.deepcopy(o)
+                        new["metadata"]["finalizers"] = fins + [fin]
+                        srv.store.save(k, new, "MODIFIED")
+                    continue
+                if fin not in fins or spec.get("never"):
+                    continue
+                rest = [f for f in fins if f != fin]
+                if rest:
+                    new = copy.deepcopy(o)
+                    new["metadata"]["finalizers"] = rest
+                    srv.store.save(k, new, "MODIFIED")
+                else:
+                    rt = srv.reg.find(k[0], srv.version_of(k), k[1])
+                    srv.finalize_delete(rt, k)
 
     def scripted_conditions(self):
         """status.conditions of objects no controller here manages

@@ -68,6 +68,9 @@ cli_plugin() { # cli_plugin LABEL HELM: install the project, run `helm readyinst
     not_ok "$label: helm readyinstall version" "$d/diag"
   fi
   check "$label: helm readyinstall --help exits 0" "$d/diag" "$helm" readyinstall --help
+  check "$label: helm readyinstall check --help and uninstall --help reach the commands" "$d/diag" \
+    bash -c "'$helm' readyinstall check --help | grep -q 'Usage: readyinstall check' &&
+             '$helm' readyinstall uninstall --help | grep -q 'Usage: readyinstall uninstall'"
   # Helm strips its global flags before running the plugin (stderr: Helm 4 debug log).
   "$helm" readyinstall version -n ns1 --kube-context ctxA --debug >"$d/flags.out" 2>"$d/flags.err" \
     || cat "$d/flags.err" >>"$d/flags.out"

@@ -182,9 +182,13 @@ static void test_collect_crds_certificates_externalsecrets(void)
     CU_ASSERT_TRUE(doctor_find(&f.s, DOC_CRD, "widgets.ex.test")->from_manifest);
     CU_ASSERT_PTR_NOT_NULL(doctor_find(&f.s, DOC_CERTIFICATE, "ns/tls"));
     CU_ASSERT_PTR_NOT_NULL(doctor_find(&f.s, DOC_EXTERNALSECRET, "apps/db"));
+    /* their CRDs are needed from the cluster */
+    CU_ASSERT_PTR_NOT_NULL(doctor_find(&f.s, DOC_CRD, "certificates.cert-manager.io"));
+    CU_ASSERT_PTR_NOT_NULL(
+        doctor_find(&f.s, DOC_CRD, "externalsecrets.external-secrets.io"));
     /* a built-in group with a dot (rbac.authorization.k8s.io) is a
      * candidate until discovery says it is no CRD; it is hidden then */
-    CU_ASSERT_EQUAL(f.s.n, 5);
+    CU_ASSERT_EQUAL(f.s.n, 7);
     collect_done(&f);
 }
 

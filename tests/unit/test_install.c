@@ -303,6 +303,171 @@ static void test_json_not_a_mapping(void)
     manifest_free(m);
 }
 
+/* ---- CRDs of crds/ on upgrade ------------------------------------------ */
+
+static void test_crd_from_crds_dir(void)
+{
+    CU_ASSERT_TRUE(install_crd_from_crds_dir("chart/crds/a.yaml"));
+    CU_ASSERT_TRUE(install_crd_from_crds_dir("chart/charts/sub/crds/a.yaml"));
+    CU_ASSERT_TRUE(install_crd_from_crds_dir("c/charts/s/charts/t/crds/x/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("chart/templates/crds/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("chart/charts/sub/templates/crds/a"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("chart/mycrds/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir("crds/a.yaml"));
+    CU_ASSERT_FALSE(install_crd_from_crds_dir(""));
+}
+
+/* A CRD: scope, plural, then versions "name:served:storage,..." and the
+ * stored versions "v1,v2" (NULL: no status). */
+static json_object *crd_json(const char *scope, const char *plural,
+                             const char *versions, const char *stored)
+{
+    char buf[2048], vers[1024] = "", st[256] = "";
+    size_t used = 0;
+    const char *p = versions;
+    while (*p) {
+        char name[32];
+        int served, storage, n = 0;
+        if (sscanf(p, "%31[^:]:%d:%d%n", name, &served, &storage, &n) != 3)
+            break;
+        used += (size_t)snprintf(vers + used, sizeof(vers) - used,
+                                 "%s{\"name\":\"%s\",\"served\":%s,"
+                                 "\"storage\":%s}",
+                                 used ? "," : "", name,
+                                 served ? "true" : "false",
+                                 storage ? "true" : "false");
+        p += n;
+        p += *p == ',';
+    }
+    if (stored) {
+        char tmp[128];
+        const char *q = stored;
+        size_t u = 0;
+        snprintf(tmp, sizeof(tmp), "%s", stored);
+        for (q = strtok(tmp, ","); q; q = strtok(NULL, ","))
+            u += (size_t)snprintf(st + u, sizeof(st) - u, "%s\"%s\"",
+                                  u ? "," : "", q);
+    }
+    snprintf(buf, sizeof(buf),
+             "{\"spec\":{\"group\":\"ex.test\",\"scope\":\"%s\","
+             "\"names\":{\"kind\":\"Widget\",\"plural\":\"%s\"},"
+             "\"versions\":[%s]}%s%s%s}",
+             scope, plural, vers, stored ? ",\"status\":{\"storedVersions\":[" : "",
+             st, stored ? "]}" : "");
+    return json_tokener_parse(buf);
+}
+
+static int refused(json_object *live, json_object *want, int objects,
+                   const char *why_part)
+{
+    char why[512] = "";
+    int r = install_crd_update_refused(live, want, objects, why, sizeof(why));
+    if (r && why_part && !strstr(why, why_part)) {
+        fprintf(stderr, "\n  refused for another reason: %s\n", why);
+        r = -1;
+    }
+    json_object_put(live);
+    json_object_put(want);
+    return r;
+}
+
+static void test_crd_update_safety(void)
+{
+    /* adding a version or a field is safe */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1,v2:1:0", NULL),
+                            1, NULL), 0);
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1:1:1", "v1"),
+                            crd_json("Cluster", "widgets", "v1:1:1", NULL), 0,
+                            "changes scope from Namespaced to Cluster"), 1);
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1:1:1", "v1"),
+                            crd_json("Namespaced", "gadgets", "v1:1:1", NULL), 0,
+                            "changes names.plural from widgets to gadgets"), 1);
+    /* a stored version dropped: refused even with no objects listed */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:1:0,v1:1:1",
+                                     "v1a,v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1", NULL), 0,
+                            "drops version v1a"), 1);
+    /* a served version no longer served: refused only with objects */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:1:0,v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1a:0:0,v1:1:1", NULL),
+                            1, "stops serving version v1a"), 1);
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:1:0,v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1", NULL),
+                            0, NULL), 0);
+    /* an unserved version may go */
+    CU_ASSERT_EQUAL(refused(crd_json("Namespaced", "widgets", "v1a:0:0,v1:1:1", "v1"),
+                            crd_json("Namespaced", "widgets", "v1:1:1", NULL),
+                            1, NULL), 0);
+}
+
+/* ---- uninstall order --------------------------------------------------- */
+
+static int custom_ex_test(const resource *r, void *payload)
+{
+    (void)payload;
+    return !strcmp(r->group, "ex.test");
+}
+
+static uint32_t batch_of(const install_teardown *t, const model *md,
+                         const char *name)
+{
+    size_t i;
+    for (i = 0; i < t->n; i++)
+        if (!strcmp(md->res[t->ids[i]].name, name))
+            return t->batch[i];
+    return UINT32_MAX;
+}
+
+static const char *teardown_manifest =
+    "apiVersion: ex.test/v1\nkind: Widget\nmetadata:\n  name: a\n"
+    "  annotations: {readyinstall.io/depends-on: Widget/b}\n"
+    "---\napiVersion: ex.test/v1\nkind: Widget\nmetadata: {name: b}\n"
+    "---\napiVersion: ex.test/v1\nkind: Widget\nmetadata:\n  name: c\n"
+    "  annotations: {readyinstall.io/depends-on: Widget/d}\n"
+    "---\napiVersion: ex.test/v1\nkind: Widget\nmetadata:\n  name: d\n"
+    "  annotations: {readyinstall.io/depends-on: Widget/c}\n"
+    "---\napiVersion: v1\nkind: ConfigMap\nmetadata: {name: x}\n"
+    "---\napiVersion: admissionregistration.k8s.io/v1\n"
+    "kind: ValidatingWebhookConfiguration\nmetadata: {name: w}\nwebhooks: []\n"
+    "---\napiVersion: apiregistration.k8s.io/v1\nkind: APIService\n"
+    "metadata: {name: v1.ex.test}\nspec: {group: ex.test, version: v1}\n"
+    "---\napiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\n"
+    "metadata: {name: widgets.ex.test}\nspec: {group: ex.test, names: {kind: "
+    "Widget, plural: widgets}, scope: Namespaced, versions: [{name: v1, served: "
+    "true, storage: true}]}\n";
+
+static void test_teardown_order(void)
+{
+    plan_fixture f;
+    install_teardown t;
+    ASSERT_RC_OK(plan_of(&f, teardown_manifest, NULL, NULL, 1));
+    ASSERT_RC_OK(install_teardown_build(&t, f.g, f.md->nres, custom_ex_test,
+                                        NULL, 0));
+    /* a needs b: a goes first; c and d need each other: together */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "a"), 0);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "b"), 1);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "c"), 2);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "d"), 2);
+    CU_ASSERT_EQUAL(t.ncustom, 4);
+    /* then the webhook configuration and the APIService, one batch */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "w"), 3);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "v1.ex.test"), 3);
+    CU_ASSERT_EQUAL(t.nbatches, 4);
+    /* the ConfigMap is helm uninstall's; the CRD stays */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "x"), UINT32_MAX);
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "widgets.ex.test"), UINT32_MAX);
+    CU_ASSERT_EQUAL(t.n, 6);
+    install_teardown_dispose(&t);
+    ASSERT_RC_OK(install_teardown_build(&t, f.g, f.md->nres, custom_ex_test,
+                                        NULL, 1));
+    CU_ASSERT_EQUAL(t.ncustom, 0); /* --keep-crs */
+    CU_ASSERT_EQUAL(batch_of(&t, f.md, "w"), 0);
+    CU_ASSERT_EQUAL(t.n, 2);
+    install_teardown_dispose(&t);
+    plan_done(&f);
+}
+
 /* ---- the post-renderer's defer filter ---------------------------------- */
 
 static void test_render_defer_drops_listed_documents(void)
@@ -354,6 +519,9 @@ void suite_install(void)
         {"json: merge keys and aliases", test_json_merge_keys_and_aliases},
         {"json: not a mapping", test_json_not_a_mapping},
         {"render: defer drops listed documents", test_render_defer_drops_listed_documents},
+        {"crds: which sources are a chart's crds/", test_crd_from_crds_dir},
+        {"crds: update safety checks", test_crd_update_safety},
+        {"teardown: order, cycles, --keep-crs", test_teardown_order},
         {NULL, NULL}};
     test_add_suite("install", cases, NULL, NULL);
 }

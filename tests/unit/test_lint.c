@@ -74,6 +74,7 @@ static void test_lint__catalogue_matches_design(void)
         lint_severity sev;
     } DESIGN[] = {
         {"RI101", "crd-cr-same-release", LINT_SEV_ERROR},
+        {"RI106", "cr-finalizer-same-release", LINT_SEV_WARNING},
         {"RI201", "webhook-admits-same-release", LINT_SEV_ERROR},
         {"RI202", "conversion-webhook-same-release", LINT_SEV_ERROR},
         {"RI203", "apiservice-same-release", LINT_SEV_ERROR},
@@ -83,6 +84,7 @@ static void test_lint__catalogue_matches_design(void)
         {"RI207", "webhook-backend-external", LINT_SEV_INFO},
         {"RI208", "webhook-backend-unserved", LINT_SEV_ERROR},
         {"RI209", "webhook-no-dry-run", LINT_SEV_INFO},
+        {"RI210", "webhook-blocks-delete", LINT_SEV_WARNING},
         {"RI301", "secret-from-certificate", LINT_SEV_WARNING},
         {"RI302", "secret-from-externalsecret", LINT_SEV_WARNING},
         {"RI303", "issuer-same-release", LINT_SEV_INFO},
@@ -577,6 +579,515 @@ static void test_lint__ri208_backend_reachability(void)
     ldone(&f);
 }
 
+/* ---- RI106: finalizers of a controller the uninstall deletes first ------- */
+
+/* A release (template names) or a bundle: the CRD of Gadget (x.io,
+ * gadgets; scope), a controller workload, a role with one rule, a binding,
+ * the custom resource. NULL pieces take the defaults below; "" leaves a
+ * piece out. */
+typedef struct ri106_case {
+    int bundle, no_crd;
+    const char *scope, *workload, *rule, *role, *binding, *cr;
+} ri106_case;
+
+#define RI106_WORKLOAD                                                        \
+    "---\napiVersion: apps/v1\nkind: Deployment\n"                            \
+    "metadata: {name: ctl, namespace: ops}\n"                                 \
+    "spec:\n  template:\n    metadata: {labels: {app: ctl}}\n"                \
+    "    spec: {serviceAccountName: ctl, containers: [{name: c, image: "      \
+    "x}]}\n"
+#define RI106_RULE                                                            \
+    "{apiGroups: [x.io], resources: [gadgets, gadgets/status, "               \
+    "gadgets/finalizers], verbs: [get, list, watch, update, patch]}"
+#define RI106_BINDING                                                         \
+    "---\napiVersion: rbac.authorization.k8s.io/v1\n"                         \
+    "kind: ClusterRoleBinding\nmetadata: {name: ctl}\n"                       \
+    "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, "      \
+    "name: ctl}\n"                                                            \
+    "subjects: [{kind: ServiceAccount, name: ctl, namespace: ops}]\n"
+#define RI106_CR(meta)                                                        \
+    "---\napiVersion: x.io/v1\nkind: Gadget\n"                                \
+    "metadata: {name: g, namespace: apps" meta "}\n"
+
+static size_t ri106_run(const ri106_case *k, fixture *keep,
+                        const lint_finding **first)
+{
+    char text[16384], role[2048], crd[1024];
+    if (k->role)
+        snprintf(role, sizeof(role), "%s", k->role);
+    else
+        snprintf(role, sizeof(role),
+                 "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                 "kind: ClusterRole\nmetadata: {name: ctl}\nrules: [%s]\n",
+                 k->rule ? k->rule : RI106_RULE);
+    if (k->no_crd)
+        snprintf(crd, sizeof(crd), "apiVersion: v1\nkind: ConfigMap\n"
+                                   "metadata: {name: cm, namespace: ops}\n");
+    else
+        snprintf(crd, sizeof(crd),
+                 "apiVersion: apiextensions.k8s.io/v1\n"
+                 "kind: CustomResourceDefinition\n"
+                 "metadata: {name: gadgets.x.io}\n"
+                 "spec: {group: x.io, scope: %s, names: {kind: Gadget, "
+                 "plural: gadgets}, versions: [{name: v1, served: true, "
+                 "storage: true}]}\n",
+                 k->scope ? k->scope : "Namespaced");
+    snprintf(text, sizeof(text), "%s%s%s%s%s%s",
+             k->bundle ? "" : "# Source: op/templates/x.yaml\n", crd,
+             k->workload ? k->workload : RI106_WORKLOAD, role,
+             k->binding ? k->binding : RI106_BINDING,
+             k->cr ? k->cr : RI106_CR(""));
+    if (lrun(keep, text, NULL, NULL) != RC_OK) {
+        fprintf(stderr, "\n  ri106_run: %s\n", err_last()->msg);
+        return 99;
+    }
+    *first = lfind(keep, "RI106", NULL);
+    return lcount(keep, "RI106");
+}
+
+static size_t ri106_count(const ri106_case *k)
+{
+    fixture f;
+    const lint_finding *x;
+    size_t n = ri106_run(k, &f, &x);
+    ldone(&f);
+    return n;
+}
+
+static void test_lint__ri106_controller_declares_finalizers(void)
+{
+    ri106_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    ASSERT_STR(x->object.kind, "Gadget");
+    ASSERT_STR(x->rule->name, "cr-finalizer-same-release");
+    CU_ASSERT_EQUAL(x->severity, LINT_SEV_WARNING);
+    CU_ASSERT(strstr(x->message, "the controller of Gadget/apps/g, "
+                                 "Deployment/ops/ctl") != NULL);
+    CU_ASSERT(strstr(x->message, "ServiceAccount ops/ctl, which "
+                                 "ClusterRoleBinding/ctl binds to "
+                                 "ClusterRole/ctl, which may patch "
+                                 "gadgets/finalizers in x.io") != NULL);
+    CU_ASSERT(strstr(x->message, "`helm uninstall` deletes "
+                                 "Deployment/ops/ctl before Gadget/apps/g") !=
+              NULL);
+    CU_ASSERT(strstr(x->message, "stays Terminating") != NULL);
+    CU_ASSERT(strstr(x->hint, "helm readyinstall uninstall") != NULL);
+    CU_ASSERT(strstr(x->hint, "kubectl delete gadgets.x.io --all") != NULL);
+    CU_ASSERT_EQUAL_FATAL(x->nrelated, 2);
+    ASSERT_STR(x->related[0].kind, "ClusterRole");
+    ASSERT_STR(x->related[1].kind, "Deployment");
+    ldone(&f);
+    /* verbs "*", apiGroups "*" */
+    k.rule = "{apiGroups: ['*'], resources: [gadgets/finalizers], verbs: "
+             "['*']}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    /* a Role and a RoleBinding in the object's namespace; a ClusterRole
+     * bound there; a subject without namespace is the binding's */
+    k.rule = NULL;
+    k.role = "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: Role\n"
+             "metadata: {name: ctl, namespace: apps}\nrules: [" RI106_RULE
+             "]\n";
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: RoleBinding\nmetadata: {name: ctl, namespace: apps}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: Role, "
+                "name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl, namespace: "
+                "ops}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    k.role = NULL;
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: RoleBinding\nmetadata: {name: ctl, namespace: apps}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl}]\n";
+    k.workload = "---\napiVersion: apps/v1\nkind: StatefulSet\n"
+                 "metadata: {name: ctl, namespace: apps}\n"
+                 "spec:\n  template:\n    spec: {serviceAccountName: ctl, "
+                 "containers: [{name: c, image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    /* a pod template without serviceAccountName runs as "default" */
+    k.binding = NULL;
+    k.workload = "---\napiVersion: apps/v1\nkind: DaemonSet\n"
+                 "metadata: {name: ctl, namespace: ops}\n"
+                 "spec:\n  template:\n    spec: {containers: [{name: c, "
+                 "image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: ClusterRoleBinding\nmetadata: {name: ctl}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: default, "
+                "namespace: ops}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+}
+
+static void test_lint__ri106_near_misses(void)
+{
+    ri106_case k;
+    memset(&k, 0, sizeof(k));
+    /* RBAC without <plural>/finalizers */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets, gadgets/status], "
+             "verbs: ['*']}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* wildcards say nothing about this kind */
+    k.rule = "{apiGroups: [x.io], resources: ['*', '*/finalizers'], verbs: "
+             "['*']}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* update alone is what blockOwnerDeletion needs (ownerReferences) */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets/finalizers], verbs: "
+             "[update]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* read-only; another group; named objects only */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets/finalizers], verbs: "
+             "[get, list]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = "{apiGroups: [y.io], resources: [gadgets/finalizers], verbs: "
+             "[patch]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = "{apiGroups: [x.io], resources: [gadgets/finalizers], verbs: "
+             "[patch], resourceNames: [other]}";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = NULL;
+    /* the role is not bound */
+    k.binding = "";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* bound to a ServiceAccount no workload runs as, or to a User */
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: ClusterRoleBinding\nmetadata: {name: ctl}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl, namespace: "
+                "elsewhere}, {kind: User, name: ctl}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* a RoleBinding covers its own namespace only */
+    k.binding = "---\napiVersion: rbac.authorization.k8s.io/v1\n"
+                "kind: RoleBinding\nmetadata: {name: ctl, namespace: ops}\n"
+                "roleRef: {apiGroup: rbac.authorization.k8s.io, kind: "
+                "ClusterRole, name: ctl}\n"
+                "subjects: [{kind: ServiceAccount, name: ctl}]\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* ... and no cluster-scoped object */
+    k.scope = "Cluster";
+    k.cr = "---\napiVersion: x.io/v1\nkind: Gadget\nmetadata: {name: g}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.binding = NULL;
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    k.scope = NULL;
+    k.cr = NULL;
+    /* the workload is no controller the uninstall deletes: a Job, a hook,
+     * kept */
+    k.workload = "---\napiVersion: batch/v1\nkind: Job\n"
+                 "metadata: {name: ctl, namespace: ops}\n"
+                 "spec:\n  template:\n    spec: {serviceAccountName: ctl, "
+                 "containers: [{name: c, image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.workload = "---\napiVersion: apps/v1\nkind: Deployment\n"
+                 "metadata: {name: ctl, namespace: ops, annotations: "
+                 "{helm.sh/resource-policy: keep}}\n"
+                 "spec:\n  template:\n    spec: {serviceAccountName: ctl, "
+                 "containers: [{name: c, image: x}]}\n";
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.workload = NULL;
+    /* the object is not deleted by the uninstall */
+    k.cr = RI106_CR(", annotations: {helm.sh/hook: post-install}");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.cr = RI106_CR(", annotations: {helm.sh/resource-policy: keep}");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.cr = NULL;
+    /* no CRD in the manifest: no plural to go by */
+    k.no_crd = 1;
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+}
+
+/* The object's own finalizers; a bundle's file order; suppression. */
+static void test_lint__ri106_own_finalizers_and_bundles(void)
+{
+    ri106_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    /* update on the objects is enough when the object lists a finalizer */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets], verbs: [update]}";
+    k.cr = RI106_CR(", finalizers: [x.io/cleanup]");
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    CU_ASSERT(strstr(x->message, "Gadget/apps/g carries finalizer "
+                                 "\"x.io/cleanup\"") != NULL);
+    CU_ASSERT(strstr(x->message, "may update gadgets in x.io") != NULL);
+    ldone(&f);
+    /* the garbage collector's own finalizers do not count */
+    k.cr = RI106_CR(", finalizers: [orphan, foregroundDeletion]");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    /* ... nor a listed finalizer without a controller that may write */
+    k.rule = "{apiGroups: [x.io], resources: [gadgets], verbs: [get]}";
+    k.cr = RI106_CR(", finalizers: [x.io/cleanup]");
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.rule = NULL;
+    k.cr = NULL;
+    /* a bundle goes in file order: the controller after the object is
+     * still there when it is deleted */
+    k.bundle = 1;
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    CU_ASSERT(strstr(x->message, "`kubectl delete -f` goes in file order") !=
+              NULL);
+    ldone(&f);
+    k.workload = "";
+    k.binding = RI106_BINDING RI106_CR("");
+    k.cr = RI106_WORKLOAD;
+    CU_ASSERT_EQUAL(ri106_count(&k), 0);
+    k.bundle = 0; /* with Helm the workloads go first anyway */
+    CU_ASSERT_EQUAL(ri106_count(&k), 1);
+    k.workload = k.binding = k.cr = NULL;
+    /* suppressed on the object */
+    k.cr = RI106_CR(", annotations: "
+                    "{ignore-check.readyinstall.io/RI106: 'deleted first'}");
+    CU_ASSERT_EQUAL_FATAL(ri106_run(&k, &f, &x), 1);
+    ASSERT_STR(x->suppressed, "deleted first");
+    CU_ASSERT_EQUAL(f.r->count[LINT_SEV_WARNING], 0);
+    ldone(&f);
+}
+
+/* ---- RI210: teardown ----------------------------------------------------- */
+
+/* The backend of the teardown tests: Service wh and Deployment op in ops. */
+#define TEARDOWN_BACKEND                                                      \
+    "apiVersion: v1\nkind: Service\nmetadata: {name: wh, namespace: ops}\n"   \
+    "spec: {selector: {app: op}, ports: [{port: 443, targetPort: 9443}]}\n"   \
+    "---\napiVersion: apps/v1\nkind: Deployment\n"                            \
+    "metadata: {name: op, namespace: ops}\n"                                  \
+    "spec:\n  template:\n    metadata: {labels: {app: op}}\n"                 \
+    "    spec: {containers: [{name: c, image: x}]}\n"
+
+/* RI210 findings for a release (a template name: Helm's uninstall order)
+ * or a bundle (helm 0: file order): before, the backend, between, a
+ * configuration of kind with one webhook (policy, operations, groups,
+ * resources, extra keys, served by Service svc), after. *first gets the
+ * first finding; keep holds the run until ldone. */
+typedef struct ri210_case {
+    int helm;
+    const char *kind, *policy, *ops, *groups, *res, *extra, *svc;
+    const char *before, *between, *after, *cfg_meta, *backend;
+} ri210_case;
+
+static size_t ri210_run(const ri210_case *k, fixture *keep,
+                        const lint_finding **first)
+{
+    char text[16384];
+    snprintf(text, sizeof(text),
+             "%s%s%s%s---\n%sapiVersion: admissionregistration.k8s.io/v1\n"
+             "kind: %s\nmetadata: {name: cfg%s}\n"
+             "webhooks:\n- name: hook.example.com\n  sideEffects: None\n"
+             "  failurePolicy: %s\n"
+             "  clientConfig: {caBundle: Zm9v, service: {name: %s, "
+             "namespace: ops}}\n"
+             "  rules: [{apiGroups: %s, apiVersions: ['*'], operations: %s, "
+             "resources: %s}]\n%s%s",
+             k->helm ? "# Source: op/templates/a.yaml\n" : "",
+             k->before ? k->before : "",
+             k->backend ? k->backend : TEARDOWN_BACKEND,
+             k->between ? k->between : "",
+             k->helm ? "# Source: op/templates/webhook.yaml\n" : "",
+             k->kind ? k->kind : "ValidatingWebhookConfiguration",
+             k->cfg_meta ? k->cfg_meta : "", k->policy ? k->policy : "Fail",
+             k->svc ? k->svc : "wh", k->groups ? k->groups : "[x.io]",
+             k->ops ? k->ops : "[CREATE, UPDATE, DELETE]",
+             k->res ? k->res : "[gadgets, probes, widgets]",
+             k->extra ? k->extra : "", k->after ? k->after : "");
+    if (lrun(keep, text, NULL, NULL) != RC_OK) {
+        fprintf(stderr, "\n  ri210_run: %s\n", err_last()->msg);
+        return 99;
+    }
+    *first = lfind(keep, "RI210", NULL);
+    return lcount(keep, "RI210");
+}
+
+static size_t ri210_count(const ri210_case *k)
+{
+    fixture f;
+    const lint_finding *x;
+    size_t n = ri210_run(k, &f, &x);
+    ldone(&f);
+    return n;
+}
+
+#define GADGET(meta)                                                          \
+    "---\napiVersion: x.io/v1\nkind: Gadget\n"                                \
+    "metadata: {name: g, namespace: apps" meta "}\n"
+
+static void test_lint__ri210_delete_after_backend(void)
+{
+    ri210_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    k.helm = 1;
+    k.after = GADGET("");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    ASSERT_STR(x->object.kind, "Gadget");
+    CU_ASSERT_EQUAL(x->severity, LINT_SEV_WARNING);
+    ASSERT_STR(x->rule->name, "webhook-blocks-delete");
+    CU_ASSERT(strstr(x->message, "deleting Gadget/apps/g calls webhook "
+                                 "\"hook.example.com\" of "
+                                 "ValidatingWebhookConfiguration/cfg") !=
+              NULL);
+    CU_ASSERT(strstr(x->message, "`helm uninstall` deletes Service/ops/wh "
+                                 "before Gadget/apps/g") != NULL);
+    CU_ASSERT(strstr(x->message, "Deployment/ops/op behind Service/ops/wh") !=
+              NULL);
+    CU_ASSERT(strstr(x->hint, "Helm 4") != NULL);
+    CU_ASSERT_EQUAL_FATAL(x->nrelated, 3);
+    ASSERT_STR(x->related[0].kind, "ValidatingWebhookConfiguration");
+    ASSERT_STR(x->related[1].kind, "Service");
+    ASSERT_STR(x->related[2].kind, "Deployment");
+    ldone(&f);
+    /* "*" is every operation */
+    k.ops = "['*']";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    /* a core kind the uninstall deletes after the Service, and the
+     * backend's own Deployment */
+    k.groups = "['', apps]";
+    k.res = "[configmaps, deployments]";
+    k.after = "---\napiVersion: v1\nkind: ConfigMap\n"
+              "metadata: {name: cm, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 2);
+}
+
+static void test_lint__ri210_near_misses(void)
+{
+    ri210_case k;
+    memset(&k, 0, sizeof(k));
+    k.helm = 1;
+    k.after = GADGET("");
+    /* Ignore: the delete goes through */
+    k.policy = "Ignore";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.policy = NULL;
+    /* no DELETE among the operations */
+    k.ops = "[CREATE, UPDATE]";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.ops = NULL;
+    /* the backend is outside the release */
+    k.svc = "elsewhere";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.svc = NULL;
+    /* selectors that exclude the object */
+    k.extra = "  objectSelector: {matchLabels: {validate: 'true'}}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.extra = "  namespaceSelector: {matchExpressions: [{key: "
+              "kubernetes.io/metadata.name, operator: NotIn, values: "
+              "[apps]}]}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.extra = NULL;
+    /* Helm 3 deletes unknown kinds alphabetically: a Widget after
+     * ValidatingWebhookConfiguration; a Probe before it, but after a
+     * MutatingWebhookConfiguration */
+    k.after = "---\napiVersion: x.io/v1\nkind: Widget\n"
+              "metadata: {name: w, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.after = "---\napiVersion: x.io/v1\nkind: Probe\n"
+              "metadata: {name: p, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.kind = "MutatingWebhookConfiguration";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.after = GADGET("");
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.kind = NULL;
+    /* Ingresses are deleted before Services */
+    k.groups = "[networking.k8s.io]";
+    k.res = "[ingresses]";
+    k.after = "---\napiVersion: networking.k8s.io/v1\nkind: Ingress\n"
+              "metadata: {name: i, namespace: apps}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.groups = k.res = NULL;
+    /* not deleted by the uninstall: a hook, resource-policy keep */
+    k.after = GADGET(", annotations: {helm.sh/hook: post-install}");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.after = GADGET(", annotations: {helm.sh/resource-policy: ' Keep'}");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    /* a kept Service: the backend stays reachable */
+    k.after = GADGET("");
+    k.backend = "apiVersion: v1\nkind: Service\n"
+                "metadata: {name: wh, namespace: ops, annotations: "
+                "{helm.sh/resource-policy: keep}}\n"
+                "spec: {selector: {app: op}, ports: [{port: 443}]}\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+}
+
+/* A CRD the uninstall deletes removes its objects without admission; a
+ * kept one (or one of crds/) leaves them to the refused deletes. A
+ * configuration that stays keeps refusing. */
+static void test_lint__ri210_crds_and_configs(void)
+{
+    static const char crd[] =
+        "---\n%sapiVersion: apiextensions.k8s.io/v1\n"
+        "kind: CustomResourceDefinition\n"
+        "metadata: {name: gadgets.x.io%s}\n"
+        "spec: {group: x.io, scope: Namespaced, names: {kind: Gadget, "
+        "plural: gadgets}, versions: [{name: v1, served: true, storage: "
+        "true}]}\n";
+    char between[1024];
+    ri210_case k;
+    memset(&k, 0, sizeof(k));
+    k.helm = 1;
+    k.after = GADGET("");
+    k.between = between;
+    snprintf(between, sizeof(between), crd, "", "");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    snprintf(between, sizeof(between), crd, "",
+             ", annotations: {helm.sh/resource-policy: keep}");
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    snprintf(between, sizeof(between), crd,
+             "# Source: op/crds/gadgets.yaml\n", "");
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.between = NULL;
+    /* a configuration that is a hook or kept is not deleted: a Widget,
+     * deleted after the configurations' turn, is refused too */
+    k.after = "---\napiVersion: x.io/v1\nkind: Widget\n"
+              "metadata: {name: w, namespace: apps}\n";
+    k.cfg_meta = ", annotations: {helm.sh/hook: post-install}";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+    k.cfg_meta = ", annotations: {helm.sh/resource-policy: keep}";
+    CU_ASSERT_EQUAL(ri210_count(&k), 1);
+}
+
+/* A bundle is deleted in file order; the annotation suppresses. */
+static void test_lint__ri210_bundle_and_suppression(void)
+{
+    ri210_case k;
+    fixture f;
+    const lint_finding *x;
+    memset(&k, 0, sizeof(k));
+    /* the configuration after the Service and the object: refused */
+    k.between = GADGET("");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    CU_ASSERT(strstr(x->message, "`kubectl delete -f` deletes in file "
+                                 "order") != NULL);
+    ldone(&f);
+    /* before the Service, or after the configuration: fine */
+    k.between = NULL;
+    k.before = "apiVersion: x.io/v1\nkind: Gadget\n"
+               "metadata: {name: g, namespace: apps}\n---\n";
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    k.before = NULL;
+    k.after = GADGET("");
+    CU_ASSERT_EQUAL(ri210_count(&k), 0);
+    /* suppressed by id and by name */
+    k.helm = 1;
+    k.after = GADGET(", annotations: {ignore-check.readyinstall.io/RI210: "
+                     "'the operator stays installed'}");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    ASSERT_STR(x->suppressed, "the operator stays installed");
+    CU_ASSERT_EQUAL(f.r->count[LINT_SEV_WARNING], 0);
+    ldone(&f);
+    k.after = GADGET(", annotations: "
+                     "{ignore-check.readyinstall.io/webhook-blocks-delete: x}");
+    CU_ASSERT_EQUAL_FATAL(ri210_run(&k, &f, &x), 1);
+    ASSERT_STR(x->suppressed, "x");
+    ldone(&f);
+}
+
 /* ---- RI206 with the release namespace unknown ---------------------------- */
 
 static void test_lint__ri206_release_namespace(void)
@@ -965,7 +1476,7 @@ static void test_lint__junit_and_github_escaping(void)
               NULL);
     CU_ASSERT(strstr(s, "<testsuite name=\"RI101 crd-cr-same-release\" "
                         "tests=\"1\" failures=\"1\"") != NULL);
-    CU_ASSERT(strstr(s, "<testsuites name=\"readyinstall lint\" tests=\"18\" "
+    CU_ASSERT(strstr(s, "<testsuites name=\"readyinstall lint\" tests=\"20\" "
                         "failures=\"1\"") != NULL);
     CU_ASSERT(strstr(s, "a<b") == NULL);
     sbuf_clear(&f.out);
@@ -1062,6 +1573,18 @@ void suite_lint(void)
         {"test_lint__ri204_produced_secret", test_lint__ri204_produced_secret},
         {"test_lint__ri208_backend_reachability",
          test_lint__ri208_backend_reachability},
+        {"test_lint__ri106_controller_declares_finalizers",
+         test_lint__ri106_controller_declares_finalizers},
+        {"test_lint__ri106_near_misses", test_lint__ri106_near_misses},
+        {"test_lint__ri106_own_finalizers_and_bundles",
+         test_lint__ri106_own_finalizers_and_bundles},
+        {"test_lint__ri210_delete_after_backend",
+         test_lint__ri210_delete_after_backend},
+        {"test_lint__ri210_near_misses", test_lint__ri210_near_misses},
+        {"test_lint__ri210_crds_and_configs",
+         test_lint__ri210_crds_and_configs},
+        {"test_lint__ri210_bundle_and_suppression",
+         test_lint__ri210_bundle_and_suppression},
         {"test_lint__ri206_release_namespace",
          test_lint__ri206_release_namespace},
         {"test_lint__suppression_by_annotation",

@@ -17,6 +17,35 @@ static void test_order__helm4_install_order(void)
     CU_ASSERT_EQUAL(order_kind_weight("deployment"), ORDER_KIND_UNKNOWN);
 }
 
+static void test_order__uninstall_order(void)
+{
+    /* Helm 3: Services go early, CRDs after the workloads, unknown kinds
+     * (custom resources, the webhook configurations) last, alphabetically */
+    CU_ASSERT(order_uninstall_cmp("Service", "Deployment", 3) < 0);
+    CU_ASSERT(order_uninstall_cmp("APIService", "Service", 3) < 0);
+    CU_ASSERT(order_uninstall_cmp("Deployment", "CustomResourceDefinition",
+                                  3) < 0);
+    CU_ASSERT(order_uninstall_cmp("PriorityClass", "Widget", 3) < 0);
+    CU_ASSERT(order_uninstall_cmp("ExternalSecret",
+                                  "ValidatingWebhookConfiguration", 3) < 0);
+    CU_ASSERT(order_uninstall_cmp("Widget", "ValidatingWebhookConfiguration",
+                                  3) > 0);
+    CU_ASSERT(order_uninstall_cmp("MutatingWebhookConfiguration", "Widget",
+                                  3) < 0);
+    CU_ASSERT_EQUAL(order_uninstall_cmp("Deployment", "Deployment", 3), 0);
+    CU_ASSERT_EQUAL(order_uninstall_cmp("Widget", "Widget", 3), 0);
+    CU_ASSERT_EQUAL(order_uninstall_weight("Certificate", 3),
+                    ORDER_KIND_UNKNOWN);
+    /* Helm 4: validation, then mutation, then the Helm 3 list */
+    CU_ASSERT_EQUAL(order_uninstall_weight("ValidatingWebhookConfiguration", 4),
+                    0);
+    CU_ASSERT(order_uninstall_cmp("MutatingWebhookConfiguration", "APIService",
+                                  4) < 0);
+    CU_ASSERT(order_uninstall_cmp("ValidatingWebhookConfiguration", "Widget",
+                                  4) < 0);
+    CU_ASSERT(order_uninstall_cmp("Service", "Deployment", 4) < 0);
+}
+
 /* Kinds of the documents of text in the order order_by_kind picks. */
 static char *ordered_kinds(const char *text)
 {
@@ -82,6 +111,7 @@ void suite_order(void)
 {
     static const test_case cases[] = {
         {"helm4_install_order", test_order__helm4_install_order},
+        {"uninstall_order", test_order__uninstall_order},
         {"known_before_unknown_and_stable",
          test_order__known_before_unknown_and_stable},
         {"empty_documents_last", test_order__empty_documents_last},
