@@ -189,9 +189,11 @@ def cmd_deployment(a):
     if a.secret:
         c["volumeMounts"] = [{"name": "tls", "mountPath": "/tls", "readOnly": True}]
         spec["volumes"] = [{"name": "tls", "secret": {"secretName": a.secret}}]
-    doc({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": md(a.name, a.ns, {"app": a.name}),
-         "spec": {"replicas": 1, "selector": {"matchLabels": {"app": a.name}},
-                  "template": {"metadata": {"labels": {"app": a.name}}, "spec": spec}}})
+    app = a.app or a.name
+    labels = {"app": app, "deployment": a.name}
+    doc({"apiVersion": "apps/v1", "kind": "Deployment", "metadata": md(a.name, a.ns, {"app": app}),
+         "spec": {"replicas": 1, "selector": {"matchLabels": labels},
+                  "template": {"metadata": {"labels": labels}, "spec": spec}}})
 
 def cmd_service(a):
     tp = int(a.target_port) if a.target_port.isdigit() else a.target_port
@@ -278,6 +280,7 @@ p.add_argument("--label", action="append")
 p = sp.add_parser("serviceaccount"); p.add_argument("ns"); p.add_argument("name")
 p = sp.add_parser("deployment"); p.add_argument("ns"); p.add_argument("name")
 p.add_argument("--secret"); p.add_argument("--container-port", type=int, default=9443)
+p.add_argument("--app", help="the app label (default: the name)")
 p = sp.add_parser("service"); p.add_argument("ns"); p.add_argument("name")
 p.add_argument("--app", required=True); p.add_argument("--port", type=int, default=443)
 p.add_argument("--target-port", default="https")
@@ -827,6 +830,7 @@ sc_e() {
   {
     fx crd certificates cert-manager.io Certificate
     fx crd externalsecrets external-secrets.io ExternalSecret --versions v1beta1
+    fx crd sprockets ri.readyinstall.test Sprocket
     fx namespace ns
     fx secret ns ri-webhook-tls --type kubernetes.io/tls --data "tls.crt=$wpki/serving.crt" --data "tls.key=$wpki/serving.key"
     fx secret ns ri-ca-secret --data "ca.crt=$wpki/ca.crt"
@@ -836,6 +840,7 @@ sc_e() {
     fx certificate ns ri-ready-cert --secret ri-webhook-tls
     fx externalsecret ns ri-es-bad
     fx externalsecret ns ri-es-good
+    fx cr ri.readyinstall.test/v1 Sprocket ns s1
     fx webhook ri-inj-notready inj-notready.ri.readyinstall.test --svc ns/ri-webhook \
       --annotation cert-manager.io/inject-ca-from=ns/ri-webhook-cert
     fx webhook ri-inj-ready inj-ready.ri.readyinstall.test --svc ns/ri-webhook --ca "$wpki/ca.crt" \
@@ -855,6 +860,7 @@ print("---\n".join(x for x in docs if "kind: CustomResourceDefinition" not in x)
   ck r -f "$tmp/e.manifest.yaml" -n ns
   exits "e: a Certificate and an ExternalSecret not Ready: exit 1" 1
   want "e: ca-injection: inject-ca-from names a Certificate that is not Ready: fail" "$d/r.json" webhook inj-notready.ri.readyinstall.test ca-injection fail
+  want "e: ca-bundle empty but inject-ca-from annotated: not fail" "$d/r.json" webhook inj-notready.ri.readyinstall.test ca-bundle 'pass|warn|skip'
   want "e: ca-injection: inject-ca-from names a Ready Certificate: pass" "$d/r.json" webhook inj-ready.ri.readyinstall.test ca-injection pass
   want "e: ca-injection: inject-ca-from-secret names a Secret with ca.crt: pass" "$d/r.json" webhook inj-secret.ri.readyinstall.test ca-injection pass
   want "e: ca-injection: inject-ca-from-secret names a missing Secret: fail" "$d/r.json" webhook inj-nosecret.ri.readyinstall.test ca-injection fail
@@ -864,11 +870,14 @@ print("---\n".join(x for x in docs if "kind: CustomResourceDefinition" not in x)
   want "e: certificate ns/ri-ready-cert ready pass" "$d/r.json" certificate ns/ri-ready-cert ready pass
   want "e: externalsecret ns/ri-es-bad ready fail, evidence: reason" "$d/r.json" externalsecret ns/ri-es-bad ready fail 'SecretSyncedError'
   want "e: externalsecret ns/ri-es-good ready pass" "$d/r.json" externalsecret ns/ri-es-good ready pass
-  check "e: crd subjects for the CRDs the manifest's custom resources need (cluster), Established" "$d/diag" \
+  check "e: crd subject for the CRD a custom resource of the manifest needs (origin cluster), Established" "$d/diag" \
+    bash -c "python3 '$tmp/q.py' subject '$d/r.json' crd sprockets.ri.readyinstall.test cluster &&
+             python3 '$tmp/q.py' chk '$d/r.json' crd sprockets.ri.readyinstall.test established pass"
+  check "e: crd subjects for the CRDs of the manifest's Certificates and ExternalSecrets (custom resources too), Established" "$d/diag" \
     bash -c "python3 '$tmp/q.py' chk '$d/r.json' crd certificates.cert-manager.io established pass &&
              python3 '$tmp/q.py' chk '$d/r.json' crd externalsecrets.external-secrets.io established pass"
   ckt r -f "$tmp/e.manifest.yaml" -n ns
-  text_spot "e: text: the ca-injection FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook inj-notready.ri.readyinstall.test ca-injection
+  text_spot "e: text: the certificate ready FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" certificate ns/ri-webhook-cert ready
 }
 
 # f. stale webhook (cluster only), --all-webhooks, no source
@@ -911,21 +920,27 @@ sc_g() {
     bundle
     fx service ns ri-webhook-badtarget --app ri-check-backend --target-port 8443
     fx service ns ri-webhook-num --app ri-check-backend --target-port 9443
+    fx service ns ri-webhook-badname --app ri-check-backend --target-port metrics
+    fx deployment ns ri-check-backend-extra --app ri-check-backend --secret ri-webhook-tls
     fx webhook ri-port-target badtarget.ri.readyinstall.test --svc ns/ri-webhook-badtarget --port 443 --ca "$wpki/ca.crt"
     fx webhook ri-port-port badport.ri.readyinstall.test --svc ns/ri-webhook --port 8443 --ca "$wpki/ca.crt"
     fx webhook ri-port-num numport.ri.readyinstall.test --svc ns/ri-webhook-num --port 443 --ca "$wpki/ca.crt"
+    fx webhook ri-port-name badname.ri.readyinstall.test --svc ns/ri-webhook-badname --port 443 --ca "$wpki/ca.crt"
     fx webhook ri-url url.ri.readyinstall.test --url https://hooks.ri.readyinstall.test/validate --ca "$wpki/ca.crt"
   } >"$tmp/g.cluster.yaml"
   { cat "$tmp/g.cluster.yaml"; app_config; } >"$tmp/g.manifest.yaml"
-  setup g '{}' "$tmp/g.cluster.yaml" || return 0
+  setup g '{"pods": {"ns/ri-check-backend-extra": {"ready": false}}}' "$tmp/g.cluster.yaml" || return 0
   ck r -f "$tmp/g.manifest.yaml" -n ns
   exits "g: service-port failures: exit 1" 1
   want "g: service-port fail: targetPort 8443 is no containerPort (9443)" "$d/r.json" webhook badtarget.ri.readyinstall.test service-port fail
+  want "g: service-port fail: named targetPort metrics is no containerPort name (https)" "$d/r.json" webhook badname.ri.readyinstall.test service-port fail
   want "g: service-port fail: the configuration's port 8443 is not a port of the Service" "$d/r.json" webhook badport.ri.readyinstall.test service-port fail
   want "g: service-port pass: numeric targetPort 9443" "$d/r.json" webhook numport.ri.readyinstall.test service-port pass
+  want "g: pods warn: 1 of the 2 pods the Service selects is Ready" "$d/r.json" webhook "$hook" pods warn
+  want "g: endpoints pass: one ready endpoint is enough" "$d/r.json" webhook "$hook" endpoints pass
   want "g: URL webhook: service skip" "$d/r.json" webhook url.ri.readyinstall.test service skip
   ckt r -f "$tmp/g.manifest.yaml" -n ns
-  text_spot "g: text: the service-port FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook badtarget.ri.readyinstall.test service-port
+  text_spot "g: text: the service-port FAIL line shows evidence and a fix:" "$d/r.json" "$d/r.txt" webhook badname.ri.readyinstall.test service-port
 }
 
 # h. endpoints and pods
@@ -933,10 +948,11 @@ sc_h() {
   {
     bundle
     fx service ns ri-webhook-nopods --app nothing-has-this-label
-    fx webhook ri-nopods nopods.ri.readyinstall.test --svc ns/ri-webhook-nopods --port 443 --ca "$wpki/ca.crt"
+    fx webhook ri-nopods nopods.ri.readyinstall.test --svc ns/ri-webhook-nopods --port 443 --ca "$wpki/ca.crt" --resource /secrets
   } >"$tmp/h.cluster.yaml"
   { cat "$tmp/h.cluster.yaml"; app_config; } >"$tmp/h.manifest.yaml"
-  if ! fresh "$tmp/h" '{"pods": {"ns/ri-check-backend": {"ready": false}}}'; then not_ok "h: fake API server starts" "$tmp/h/start.err"; return 0; fi
+  if ! fresh "$tmp/h" "{\"pods\": {\"ns/ri-check-backend\": {\"ready\": false}},
+      \"webhooks\": {\"$hook\": {\"cause\": \"auto\"}, \"nopods.ri.readyinstall.test\": {\"cause\": \"auto\"}}}"; then not_ok "h: fake API server starts" "$tmp/h/start.err"; return 0; fi
   if ! kcreate "$tmp/h.cluster.yaml"; then not_ok "h: kubectl creates the fixture" "$d/kc.out"; return 0; fi
   # the pod exists, Running, never Ready: its EndpointSlice endpoint is not ready
   wait_for 10 eps_any "$d/store.json" ns ri-webhook 2>/dev/null || sleep 1
@@ -944,6 +960,7 @@ sc_h() {
   exits "h: no ready pod: exit 1" 1
   want "h: endpoints fail (no ready endpoint)" "$d/r.json" webhook "$hook" endpoints fail
   want "h: pods fail (none Ready), evidence gives the reason" "$d/r.json" webhook "$hook" pods fail 'ready|ContainersNotReady'
+  want "h: dry-run fail: no endpoints available (W-code)" "$d/r.json" webhook "$hook" dry-run fail 'W\d|no endpoints'
   want "h: a Service selecting no pod: endpoints fail" "$d/r.json" webhook nopods.ri.readyinstall.test endpoints fail
   want "h: a Service selecting no pod: pods fail" "$d/r.json" webhook nopods.ri.readyinstall.test pods fail
   ckt r -f "$tmp/h.manifest.yaml" -n ns
@@ -951,9 +968,10 @@ sc_h() {
   fakeapi_ctl POST "pods-ready?namespace=ns&deployment=ri-check-backend&ready=true" >/dev/null
   if wait_eps ns ri-webhook; then
     ck r2 -f "$tmp/h.manifest.yaml" -n ns
-    check "h: once the pod is Ready: endpoints and pods pass" "$d/diag" \
+    check "h: once the pod is Ready: endpoints, pods and dry-run pass" "$d/diag" \
       bash -c "python3 '$tmp/q.py' chk '$d/r2.json' webhook '$hook' endpoints pass &&
-               python3 '$tmp/q.py' chk '$d/r2.json' webhook '$hook' pods pass"
+               python3 '$tmp/q.py' chk '$d/r2.json' webhook '$hook' pods pass &&
+               python3 '$tmp/q.py' chk '$d/r2.json' webhook '$hook' dry-run pass"
   else
     not_ok "h: /_fake/pods-ready makes the backend ready" "$d/store.json"
   fi
@@ -1138,7 +1156,7 @@ sc_n() {
   setup n "{\"webhooks\": {\"$hook\": {\"cause\": \"connection-refused\"}}}" "$tmp/n.cluster.yaml" || return 0
   local m="$tmp/n.manifest.yaml" t0 el up
   t0=$SECONDS
-  ck stay -f "$m" -n ns --wait --timeout 3s --poll-interval 0.5s
+  ck stay -f "$m" -n ns --wait --timeout 3s --poll-interval 1s
   el=$((SECONDS - t0))
   if [[ "$rc" -eq 1 && "$el" -lt 40 ]]; then ok "n: --wait --timeout 3s, still broken: exit 1 (${el}s)"
   else not_ok "n: --wait --timeout 3s, still broken: exit 1 within 40s (exit $rc after ${el}s)" "$d/stay.err" "$d/stay.json"; fi
@@ -1147,7 +1165,7 @@ sc_n() {
   up=$!
   BG_PIDS+=("$up")
   t0=$SECONDS
-  ck wait -f "$m" -n ns --wait --timeout 60s --poll-interval 0.5s
+  ck wait -f "$m" -n ns --wait --timeout 60s --poll-interval 1s
   el=$((SECONDS - t0))
   wait "$up" 2>/dev/null || true
   if [[ "$rc" -eq 0 && "$el" -lt 60 ]]; then ok "n: --wait: exit 0 once /_fake/backend-up is called (${el}s)"
