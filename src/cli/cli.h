@@ -69,10 +69,13 @@ int cli_render_chart(char **buf, size_t *len, const char *prog,
 
 /* A client for the cluster Helm would use: the plugin environment
  * (KUBECONFIG, HELM_KUBECONTEXT, HELM_NAMESPACE, ...), overridden by the
- * given flags (NULL: not given). RC_OK or the error (err_last()). */
+ * given flags (NULL: not given); max_body caps one response (0: the
+ * default, KUBE_BODY_MAX_DEFAULT). RC_OK or the error (err_last()). */
 int cli_kube_connect(kube_config **cfg, kube_client **cl,
                      const char *kubeconfig, const char *context,
-                     const char *ns);
+                     const char *ns, size_t max_body);
+/* The exit code for a failed cluster call: 3 for a limit, else 4. */
+int cli_kube_exit(int code);
 
 /* Print "readyinstall: error: msg" style usage errors; returns EXIT_USAGE. */
 int cli_usage_error(const char *cmd, const char *fmt, ...) PRINTF_LIKE(2, 3);

@@ -42,7 +42,8 @@ enum {
     O_SET_STRING,
     O_SET_FILE,
     O_SET_JSON,
-    O_VERSION
+    O_VERSION,
+    O_MAX_BODY
 };
 
 static const opt_spec CHECK_OPTS[] = {
@@ -79,6 +80,8 @@ static const opt_spec CHECK_OPTS[] = {
      "CHART only, as helm's --set-json"},
     {O_VERSION, "version", 0, OPT_VALUE, "VER",
      "CHART only: chart version, as helm's --version"},
+    {O_MAX_BODY, "max-response-bytes", 0, OPT_VALUE, "SIZE",
+     "refuse larger API responses (default 64M; K, M, G)"},
     {O_HELP, "help", 'h', OPT_FLAG, NULL, "show this help"},
     {0, NULL, 0, OPT_FLAG, NULL, NULL}};
 
@@ -86,6 +89,7 @@ typedef struct check_cfg {
     const char *release, *file, *chart, *name, *helm;
     const char *namespace, *kube_context, *kubeconfig;
     int all, wait, json;
+    size_t max_body;
     long timeout_ms, poll_ms;
     cli_helm_args helm_args;
 } check_cfg;
@@ -176,6 +180,7 @@ static int parse_args(check_cfg *c, int argc, char **argv, int *done)
         case O_SET_FILE: cli_helm_arg(&c->helm_args, "--set-file", p.value); break;
         case O_SET_JSON: cli_helm_arg(&c->helm_args, "--set-json", p.value); break;
         case O_VERSION: cli_helm_arg(&c->helm_args, "--version", p.value); break;
+        case O_MAX_BODY: bad = cli_size_opt("check", "max-response-bytes", p.value, &c->max_body); break;
         case OPT_POSITIONAL:
             if (c->chart)
                 return cli_usage_error("check", "only one CHART (got '%s' "
@@ -226,12 +231,15 @@ typedef struct check_run {
 static int connect_cluster(check_run *r)
 {
     json_object *v = NULL;
-    if (cli_kube_connect(&r->kcfg, &r->cl, r->c->kubeconfig,
-                         r->c->kube_context, r->c->namespace) ||
-        kube_request_json(r->cl, &v, "GET", "/version", NULL, NULL, 0)) {
+    int ret = cli_kube_connect(&r->kcfg, &r->cl, r->c->kubeconfig,
+                               r->c->kube_context, r->c->namespace,
+                               r->c->max_body);
+    if (!ret)
+        ret = kube_request_json(r->cl, &v, "GET", "/version", NULL, NULL, 0);
+    if (ret) {
         fprintf(stderr, PFX "error: cannot reach the API server: %s\n",
                 err_last()->msg);
-        return EXIT_HELM;
+        return cli_kube_exit(ret);
     }
     json_object_put(v);
     if (!r->c->namespace)

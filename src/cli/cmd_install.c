@@ -109,6 +109,8 @@ static void install_help(FILE *out)
         "                           or change scope or names; "
         "--force-conflicts also\n"
         "                           applies to these\n"
+        "  --max-response-bytes SIZE  refuse larger API responses (default "
+        "64M)\n"
         "  --plan                   print the plan and exit; changes nothing\n"
         "  --output text|json       the final report on stdout\n"
         "  --helm PATH              helm binary (default $HELM_BIN, else "
@@ -206,10 +208,12 @@ static int helm4_plugins(run_ctx *r)
 
 static int connect_cluster(run_ctx *r)
 {
-    if (cli_kube_connect(&r->kcfg, &r->cl, r->c.kubeconfig, r->c.kube_context,
-                         r->c.namespace)) {
+    int ret = cli_kube_connect(&r->kcfg, &r->cl, r->c.kubeconfig,
+                               r->c.kube_context, r->c.namespace,
+                               r->c.max_body);
+    if (ret) {
         fprintf(stderr, INSTALL_PFX "error: %s\n", err_last()->msg);
-        return EXIT_HELM;
+        return cli_kube_exit(ret);
     }
     if (!r->c.namespace)
         r->c.namespace = r->kcfg->namespace;

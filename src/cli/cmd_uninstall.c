@@ -76,6 +76,8 @@ static void un_help(FILE *out)
           "  --poll-interval DUR      between checks (default 2s)\n"
           "  --progress-interval DUR  one progress line per interval "
           "(default 30s)\n"
+          "  --max-response-bytes SIZE  refuse larger API responses (default "
+          "64M)\n"
           "  --helm PATH              helm binary (default $HELM_BIN, else "
           "helm)\n"
           "\n"
@@ -140,6 +142,9 @@ static int own(un_cfg *u, int argc, char **argv, int *i, int *code)
         *code = dur("poll-interval", v, &u->poll_ms);
     else if ((v = opt_value(argc, argv, i, "--progress-interval")) != NULL)
         *code = dur("progress-interval", v, &u->progress_ms);
+    else if ((v = opt_value(argc, argv, i, "--max-response-bytes")) != NULL)
+        *code = cli_size_opt("uninstall", "max-response-bytes", v,
+                             &u->c.max_body);
     else if ((v = opt_value(argc, argv, i, "--helm")) != NULL)
         u->c.helm = v;
     else if ((v = opt_value(argc, argv, i, "--namespace")) != NULL ||
@@ -553,10 +558,11 @@ int cmd_uninstall(int argc, char **argv)
         return code;
     }
     u.c.helm = cli_helm_bin(u.c.helm);
-    if (cli_kube_connect(&x.kcfg, &x.cl, u.c.kubeconfig, u.c.kube_context,
-                         u.c.namespace)) {
+    code = cli_kube_connect(&x.kcfg, &x.cl, u.c.kubeconfig, u.c.kube_context,
+                            u.c.namespace, u.c.max_body);
+    if (code) {
         fprintf(stderr, PFX "error: %s\n", err_last()->msg);
-        code = EXIT_HELM;
+        code = cli_kube_exit(code);
     } else {
         if (!u.c.namespace)
             u.c.namespace = x.kcfg->namespace;

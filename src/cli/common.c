@@ -147,7 +147,7 @@ int cli_render_chart(char **buf, size_t *len, const char *prog,
 
 int cli_kube_connect(kube_config **cfg, kube_client **cl,
                      const char *kubeconfig, const char *context,
-                     const char *ns)
+                     const char *ns, size_t max_body)
 {
     kube_config_opts ko;
     kube_client_opts co = KUBE_CLIENT_OPTS_INIT;
@@ -160,6 +160,13 @@ int cli_kube_connect(kube_config **cfg, kube_client **cl,
         ko.context = context;
     if (ns)
         ko.namespace = ns;
+    if (max_body)
+        co.max_body = max_body;
     ret = kube_config_load(cfg, &ko);
     return ret ? ret : kube_client_new(cl, *cfg, NULL, &co);
+}
+
+int cli_kube_exit(int code)
+{
+    return code == RC_LIMIT ? EXIT_INPUT : EXIT_HELM;
 }

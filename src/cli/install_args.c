@@ -179,6 +179,10 @@ static int own_flag(install_cfg *c, int argc, char **argv, int *i, int *status)
                     "install", "--crds: '%s' is not one of auto, skip", v);
             c->crds_skip = !strcmp(v, "skip");
         }
+    } else if (is_flag(a, "--max-response-bytes")) {
+        if ((v = VALUE("--max-response-bytes")) != NULL)
+            *status = cli_size_opt("install", "max-response-bytes", v,
+                                   &c->max_body);
     } else if (!strcmp(a, "--upgrade-crds")) {
         c->upgrade_crds = 1;
     } else if (!strcmp(a, "--plan")) {

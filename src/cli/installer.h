@@ -28,6 +28,7 @@ typedef struct install_cfg {
     int crds_skip;       /* --crds skip (or helm's --skip-crds) */
     int upgrade_crds;    /* --upgrade-crds: update existing crds/ CRDs */
     int force_conflicts; /* --force-conflicts: also for our CRD applies */
+    size_t max_body;     /* --max-response-bytes (0: the default) */
     const char *self_dir;  /* directory of our binary */
     const char **pass;     /* flags for helm upgrade, NULL-terminated */
     size_t npass;

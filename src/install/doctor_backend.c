@@ -210,9 +210,14 @@ static void check_ca(doctor_ctx *ctx, doctor_subject *sub,
         return;
     }
     if (!b->ca_b64 || !*b->ca_b64) {
-        doctor_add_check(sub, "ca-bundle", DOC_FAIL, NULL,
-                         "empty: the API server cannot verify the backend "
-                         "(x509: certificate signed by unknown authority)");
+        const char *key, *from = injection_of(b, &key);
+        /* annotated: the ca-injection check says why it is not there */
+        doctor_add_check(sub, "ca-bundle", from ? DOC_WARN : DOC_FAIL, NULL,
+                         "empty%s%s%s: the API server cannot verify the "
+                         "backend (x509: certificate signed by unknown "
+                         "authority)",
+                         from ? ", to be injected from " : "",
+                         from ? from : "", from ? " (see ca-injection)" : "");
         ca_fix(sub, b);
         return;
     }
@@ -267,8 +272,8 @@ static int split_ref(const char *ref, char *ns, size_t nsz, char *name,
 /* inject-ca-from: the Certificate is Ready; its secretName (the serving
  * Secret) into secret. */
 static void check_inject_certificate(doctor_ctx *ctx, doctor_subject *sub,
-                                     const char *ref, char *secret,
-                                     size_t size)
+                                     const char *ref, int injected,
+                                     char *secret, size_t size)
 {
     json_object *obj = NULL;
     kube_condition c;
@@ -287,7 +292,13 @@ static void check_inject_certificate(doctor_ctx *ctx, doctor_subject *sub,
     if (obj && doctor_str(obj, "spec.secretName"))
         snprintf(secret, size, "%s/%s", ns,
                  doctor_str(obj, "spec.secretName"));
-    if (ret == RC_OK && c.status && !strcmp(c.status, "True"))
+    if (ret == RC_OK && c.status && !strcmp(c.status, "True") && !injected)
+        doctor_add_check(sub, "ca-injection", DOC_FAIL, NULL,
+                         "inject-ca-from %s: the Certificate is Ready but the "
+                         "caBundle is still empty: is cert-manager's "
+                         "cainjector running?",
+                         ref);
+    else if (ret == RC_OK && c.status && !strcmp(c.status, "True"))
         doctor_add_check(sub, "ca-injection", DOC_PASS, NULL,
                          "inject-ca-from %s: Certificate Ready", ref);
     else if (ret == RC_OK || ret == RC_ITEROVER)
@@ -299,7 +310,11 @@ static void check_inject_certificate(doctor_ctx *ctx, doctor_subject *sub,
         doctor_add_check(sub, "ca-injection", DOC_FAIL, NULL,
                          "inject-ca-from %s: Certificate %s", ref,
                          doctor_get_error(ctx));
-    if (sub->checks[sub->nchecks - 1].status == DOC_FAIL)
+    if (sub->checks[sub->nchecks - 1].status == DOC_FAIL && !injected &&
+        ret == RC_OK && c.status && !strcmp(c.status, "True"))
+        doctor_set_fix(sub, "kubectl logs -n cert-manager -l "
+                            "app.kubernetes.io/component=cainjector");
+    else if (sub->checks[sub->nchecks - 1].status == DOC_FAIL)
         doctor_set_fix(sub, "kubectl describe certificate -n %s %s; kubectl "
                             "get certificaterequests -n %s",
                        ns, name, ns);
@@ -347,7 +362,8 @@ static void check_injection(doctor_ctx *ctx, doctor_subject *sub,
         doctor_add_check(sub, "ca-injection", DOC_SKIP, NULL,
                          "no cert-manager.io/inject-ca-from annotation");
     else if (!strcmp(key, "cert-manager.io/inject-ca-from"))
-        check_inject_certificate(ctx, sub, from, secret, size);
+        check_inject_certificate(ctx, sub, from, b->ca_b64 && *b->ca_b64,
+                                 secret, size);
     else
         check_inject_secret(ctx, sub, from);
 }
