@@ -70,7 +70,8 @@ int cli_render_chart(char **buf, size_t *len, const char *prog,
 /* A client for the cluster Helm would use: the plugin environment
  * (KUBECONFIG, HELM_KUBECONTEXT, HELM_NAMESPACE, ...), overridden by the
  * given flags (NULL: not given); max_body caps one response (0: the
- * default, KUBE_BODY_MAX_DEFAULT). RC_OK or the error (err_last()). */
+ * default, KUBE_BODY_MAX_DEFAULT). It asks for /version once, so an
+ * unreachable cluster fails here. RC_OK or the error (err_last()). */
 int cli_kube_connect(kube_config **cfg, kube_client **cl,
                      const char *kubeconfig, const char *context,
                      const char *ns, size_t max_body);

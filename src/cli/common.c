@@ -163,7 +163,14 @@ int cli_kube_connect(kube_config **cfg, kube_client **cl,
     if (max_body)
         co.max_body = max_body;
     ret = kube_config_load(cfg, &ko);
-    return ret ? ret : kube_client_new(cl, *cfg, NULL, &co);
+    if (!ret)
+        ret = kube_client_new(cl, *cfg, NULL, &co);
+    if (!ret) { /* reachable, and within the limits, before anything else */
+        json_object *v = NULL;
+        ret = kube_request_json(*cl, &v, "GET", "/version", NULL, NULL, 0);
+        json_object_put(v);
+    }
+    return ret;
 }
 
 int cli_kube_exit(int code)
