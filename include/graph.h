@@ -118,4 +118,29 @@ const char *graph_resource_name(const graph *g, const resource *r);
 const char *graph_node_name(const graph *g, uint32_t id, char *buf,
                             size_t size);
 
+/* A workload that an RBAC binding of the manifest lets write a kind. */
+typedef struct graph_grant {
+    uint32_t role, binding, workload; /* resource ids */
+    const char *ns;    /* a RoleBinding's namespace; NULL: cluster-wide */
+    int finalizers;    /* may patch <plural>/finalizers (it declares that
+                          it manages finalizers) */
+    const char *sa_ns, *sa; /* the ServiceAccount it runs as */
+} graph_grant;
+
+/* Which workloads to consider (NULL: all). */
+typedef int (*graph_keep_fn)(const graph *g, const resource *workload,
+                             void *payload);
+
+/*
+ * The long-running workloads (Deployment, StatefulSet, DaemonSet,
+ * ReplicaSet, ReplicationController, Pod) whose ServiceAccount a
+ * RoleBinding or ClusterRoleBinding of the manifest binds to a Role or
+ * ClusterRole that may update or patch group/plural or patch
+ * <plural>/finalizers (rules without resourceNames). *out (caller frees)
+ * in binding order; RC_OK or RC_NOMEM.
+ */
+int graph_grants(const graph *g, const char *group, const char *plural,
+                 graph_keep_fn keep, void *payload, graph_grant **out,
+                 size_t *n);
+
 #endif

@@ -405,37 +405,87 @@ static size_t remaining(un_run *x, uint32_t b, FILE *out)
     return left;
 }
 
-/* The release's workloads and their Ready pods: the controllers that
- * should process the finalizers. */
-static void print_controllers(un_run *x)
+/* "N of M pods Ready" of a workload (its selector's matchLabels). */
+static void pods_ready(un_run *x, const resource *r, char *buf, size_t size)
 {
-    size_t i;
+    const node *ml =
+        node_deref(node_path(r->obj, "spec.selector.matchLabels"));
+    kube_pod_list pods;
+    char sel[512] = "";
+    size_t k, used = 0, ready = 0;
+    snprintf(buf, size, "pods unknown");
+    if (!ml || ml->type != NODE_MAPPING)
+        return;
+    for (k = 0; k + 1 < ml->u.coll.count; k += 2) {
+        const char *key = node_str(ml->u.coll.items[k]);
+        const char *val = node_str(node_deref(ml->u.coll.items[k + 1]));
+        int n = snprintf(sel + used, sizeof(sel) - used, "%s%s=%s",
+                         used ? "," : "", key ? key : "", val ? val : "");
+        if (n > 0 && (size_t)n < sizeof(sel) - used)
+            used += (size_t)n;
+    }
+    if (kube_pods_list(x->cl, &pods, graph_namespace(x->g, r), sel))
+        return;
+    for (k = 0; k < pods.n; k++)
+        ready += pods.items[k].ready != 0;
+    snprintf(buf, size, "%zu of %zu pods Ready%s", ready, pods.n,
+             ready ? "" : ": it cannot remove the finalizer");
+    kube_pod_list_free(&pods);
+}
+
+/* The controllers RBAC in the release lets write the kind of entry i; 0
+ * when none. */
+static size_t print_granted(un_run *x, size_t i)
+{
+    const resource *r = &x->md->res[x->t.ids[i]];
+    kube_resource kr;
+    graph_grant *gr = NULL;
+    size_t n = 0, k;
+    char wl[512], role[512], pods[128];
+    if (kube_discover(x->cl, &kr, r->api_version, r->kind) ||
+        graph_grants(x->g, kr.group, kr.plural, NULL, NULL, &gr, &n))
+        return 0;
+    for (k = 0; k < n; k++) {
+        pods_ready(x, &x->md->res[gr[k].workload], pods, sizeof(pods));
+        fprintf(stderr, PFX "  controller of %s: %s (ServiceAccount %s/%s, "
+                            "%s may %s): %s\n",
+                r->kind, graph_node_name(x->g, gr[k].workload, wl, sizeof(wl)),
+                gr[k].sa_ns, gr[k].sa,
+                graph_node_name(x->g, gr[k].role, role, sizeof(role)),
+                gr[k].finalizers ? "patch its finalizers" : "update it", pods);
+    }
+    free(gr);
+    return n;
+}
+
+/* The controllers expected to remove the finalizers: those the release's
+ * RBAC lets write each stuck kind, else every workload of the release. */
+static void print_controllers(un_run *x, uint32_t b)
+{
+    size_t i, k, found = 0;
+    char name[512], pods[128];
+    for (i = 0; i < x->t.ncustom; i++) {
+        int seen = 0;
+        if (x->t.batch[i] != b || x->gone[i])
+            continue;
+        for (k = 0; k < i && !seen; k++)
+            seen = x->t.batch[k] == b && !x->gone[k] &&
+                   !strcmp(x->md->res[x->t.ids[k]].kind,
+                           x->md->res[x->t.ids[i]].kind);
+        if (!seen)
+            found += print_granted(x, i);
+    }
+    if (found)
+        return;
     for (i = 0; i < x->md->nres; i++) {
         const resource *r = &x->md->res[i];
-        const node *ml =
-            node_deref(node_path(r->obj, "spec.selector.matchLabels"));
-        kube_pod_list pods;
-        char sel[512] = "", name[512];
-        size_t k, used = 0, ready = 0;
-        if (!r->pod_spec_path || !ml || ml->type != NODE_MAPPING ||
-            !strcmp(r->kind, "Job") || !strcmp(r->kind, "CronJob"))
+        if (!r->pod_spec_path || !strcmp(r->kind, "Job") ||
+            !strcmp(r->kind, "CronJob"))
             continue;
-        for (k = 0; k + 1 < ml->u.coll.count; k += 2) {
-            const char *key = node_str(ml->u.coll.items[k]);
-            const char *val = node_str(node_deref(ml->u.coll.items[k + 1]));
-            int n = snprintf(sel + used, sizeof(sel) - used, "%s%s=%s",
-                             used ? "," : "", key ? key : "", val ? val : "");
-            if (n > 0 && (size_t)n < sizeof(sel) - used)
-                used += (size_t)n;
-        }
-        if (kube_pods_list(x->cl, &pods, graph_namespace(x->g, r), sel))
-            continue;
-        for (k = 0; k < pods.n; k++)
-            ready += pods.items[k].ready != 0;
-        fprintf(stderr, PFX "  controller? %s: %zu of %zu pods Ready\n",
-                graph_node_name(x->g, (uint32_t)i, name, sizeof(name)), ready,
-                pods.n);
-        kube_pod_list_free(&pods);
+        pods_ready(x, r, pods, sizeof(pods));
+        fprintf(stderr, PFX "  controller? %s: %s (no RBAC of the release "
+                            "names the kind)\n",
+                graph_node_name(x->g, (uint32_t)i, name, sizeof(name)), pods);
     }
 }
 
@@ -446,7 +496,7 @@ static void print_stuck(un_run *x, uint32_t b)
     fprintf(stderr, PFX "error: step %u timed out; these are still there:\n",
             b + 1);
     remaining(x, b, stderr);
-    print_controllers(x);
+    print_controllers(x, b);
     fprintf(stderr, PFX "the release is left in place. Next:\n");
     for (i = 0; i < x->t.n; i++) {
         const resource *r;

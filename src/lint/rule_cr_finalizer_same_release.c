@@ -32,7 +32,6 @@
 
 #include "lint_int.h"
 
-#define RI106_RBAC "rbac.authorization.k8s.io"
 
 static int ri106_check(lint_ctx *c);
 
@@ -54,216 +53,26 @@ const lint_rule lint_rule_cr_finalizer_same_release = {
     ri106_check,
 };
 
-/* A controller: a long-running workload the uninstall deletes, and the
- * ServiceAccount its pods run as. */
-typedef struct ri106_wl {
-    uint32_t id;
-    const char *ns, *sa;
-} ri106_wl;
-
-/* A workload holding a role's grant on one CRD's kind. */
-typedef struct ri106_cand {
-    uint32_t role, binding, wl;
-    const char *ns; /* a RoleBinding's namespace; NULL: every namespace */
-    int declared;   /* may patch <plural>/finalizers */
-    const char *sa_ns, *sa;
-} ri106_cand;
-
 typedef struct ri106_ctx {
     lint_ctx *c;
-    ri106_wl *wl;
-    size_t nwl;
-    ri106_cand *cand;
-    size_t ncand, cand_cap;
+    graph_grant *cand; /* the grants on the CRD being checked */
+    size_t ncand;
 } ri106_ctx;
 
-static int ri106_nomem(void)
+/* Only what the uninstall deletes can be a controller that is gone. */
+static int ri106_keep(const graph *g, const resource *r, void *payload)
 {
-    return err_set(RC_NOMEM, NULL, "out of memory");
+    (void)g;
+    return lint_deleted_with_release(payload, r);
 }
 
-static int ri106_controller_kind(const resource *r)
-{
-    if (!*r->group)
-        return !strcmp(r->kind, "Pod") ||
-               !strcmp(r->kind, "ReplicationController");
-    if (strcmp(r->group, "apps") && strcmp(r->group, "extensions"))
-        return 0;
-    return !strcmp(r->kind, "Deployment") || !strcmp(r->kind, "DaemonSet") ||
-           !strcmp(r->kind, "ReplicaSet") ||
-           (!strcmp(r->group, "apps") && !strcmp(r->kind, "StatefulSet"));
-}
-
-static int ri106_on_sa(const resource *r, const pod_ref *ref, void *payload)
-{
-    const char **sa = payload;
-    (void)r;
-    if (ref->kind == REF_SERVICEACCOUNT && !*sa)
-        *sa = ref->name;
-    return RC_OK;
-}
-
-/* The controllers of the manifest, in input order. */
-static int ri106_workloads(ri106_ctx *x)
-{
-    const model *md = x->c->md;
-    size_t i;
-    x->wl = calloc(md->nres ? md->nres : 1, sizeof(*x->wl));
-    if (!x->wl)
-        return ri106_nomem();
-    for (i = 0; i < md->nres; i++) {
-        const resource *r = &md->res[i];
-        const char *sa = NULL;
-        if (!r->pod_spec || !ri106_controller_kind(r) ||
-            !lint_deleted_with_release(x->c, r))
-            continue;
-        /* serviceAccountName, else the deprecated serviceAccount (refs.c
-         * reports one of them), else the namespace's "default" */
-        model_pod_refs(r, ri106_on_sa, &sa);
-        x->wl[x->nwl].id = (uint32_t)i;
-        x->wl[x->nwl].ns = graph_namespace(x->c->g, r);
-        x->wl[x->nwl].sa = sa && *sa ? sa : "default";
-        x->nwl++;
-    }
-    return RC_OK;
-}
-
-static int ri106_seq_has(const node *seq, const char *s)
-{
-    uint32_t i;
-    seq = node_deref(seq);
-    if (!seq || seq->type != NODE_SEQUENCE)
-        return 0;
-    for (i = 0; i < seq->u.coll.count; i++) {
-        const char *v = node_str(node_deref(seq->u.coll.items[i]));
-        if (v && !strcmp(v, s))
-            return 1;
-    }
-    return 0;
-}
-
-/* What role grants on group/plural: 2 declared (patch or * on
- * <plural>/finalizers), 1 may update the objects, 0 neither. */
-static int ri106_role_grant(const resource *role, const char *group,
-                            const char *plural)
-{
-    const node *rules = node_deref(node_get(role->obj, "rules"));
-    char fin[512];
-    uint32_t i;
-    int best = 0;
-    if (!rules || rules->type != NODE_SEQUENCE)
-        return 0;
-    snprintf(fin, sizeof(fin), "%s/finalizers", plural);
-    for (i = 0; i < rules->u.coll.count; i++) {
-        const node *ru = node_deref(rules->u.coll.items[i]);
-        const node *groups = node_get(ru, "apiGroups");
-        const node *res = node_get(ru, "resources");
-        const node *verbs = node_get(ru, "verbs");
-        int any_verb = ri106_seq_has(verbs, "*");
-        int patch = any_verb || ri106_seq_has(verbs, "patch");
-        int write = patch || ri106_seq_has(verbs, "update");
-        if (!ru || ru->type != NODE_MAPPING || !write ||
-            node_len(node_get(ru, "resourceNames")) > 0)
-            continue;
-        if (!ri106_seq_has(groups, group) && !ri106_seq_has(groups, "*"))
-            continue;
-        if (patch && ri106_seq_has(res, fin))
-            return 2;
-        if (ri106_seq_has(res, fin) || ri106_seq_has(res, plural))
-            best = 1;
-    }
-    return best;
-}
-
-/* The Role or ClusterRole binding b names (the graph's "binds" edge). */
-static uint32_t ri106_role_of(lint_ctx *c, uint32_t b)
-{
-    size_t n, k;
-    const uint32_t *in = lint_in_edges(c->g, b, &n);
-    for (k = 0; k < n; k++) {
-        const graph_edge *e = &c->g->edges[in[k]];
-        const resource *r;
-        if (e->reason != EDGE_REFERENCE || graph_is_virtual(c->g, e->from))
-            continue;
-        r = &c->md->res[e->from];
-        if (lint_is(r, RI106_RBAC, "Role") ||
-            lint_is(r, RI106_RBAC, "ClusterRole"))
-            return e->from;
-    }
-    return GRAPH_NONE;
-}
-
-static int ri106_push(ri106_ctx *x, const ri106_cand *v)
-{
-    if (x->ncand == x->cand_cap) {
-        size_t ncap = x->cand_cap ? x->cand_cap * 2 : 8;
-        ri106_cand *nv = realloc(x->cand, ncap * sizeof(*nv));
-        if (!nv)
-            return ri106_nomem();
-        x->cand = nv;
-        x->cand_cap = ncap;
-    }
-    x->cand[x->ncand++] = *v;
-    return RC_OK;
-}
-
-/* Every (role, binding, workload) granting something on group/plural,
- * bindings in input order. */
 static int ri106_candidates(ri106_ctx *x, const char *group,
                             const char *plural)
 {
-    static const char *const KINDS[] = {"RoleBinding", "ClusterRoleBinding"};
-    lint_ctx *c = x->c;
-    size_t kk, i, n, w;
-    uint32_t s;
-    int ret;
-    x->ncand = 0;
-    for (kk = 0; kk < 2; kk++) {
-        const uint32_t *ids = graph_by_kind(c->g, RI106_RBAC, KINDS[kk], &n);
-        for (i = 0; i < n; i++) {
-            const resource *b = &c->md->res[ids[i]];
-            const node *subjects = node_deref(node_get(b->obj, "subjects"));
-            ri106_cand v;
-            int grant;
-            memset(&v, 0, sizeof(v));
-            v.binding = ids[i];
-            v.role = ri106_role_of(c, ids[i]);
-            if (v.role == GRAPH_NONE || !subjects ||
-                subjects->type != NODE_SEQUENCE)
-                continue;
-            grant = ri106_role_grant(&c->md->res[v.role], group, plural);
-            if (!grant)
-                continue;
-            v.declared = grant == 2;
-            v.ns = kk ? NULL : graph_namespace(c->g, b);
-            for (s = 0; s < subjects->u.coll.count; s++) {
-                const node *sub = node_deref(subjects->u.coll.items[s]);
-                const char *kind = node_get_str(sub, "kind");
-                const char *name = node_get_str(sub, "name");
-                const char *sns = node_get_str(sub, "namespace");
-                if (!kind || strcmp(kind, "ServiceAccount") || !name ||
-                    !*name)
-                    continue;
-                /* a RoleBinding's ServiceAccount defaults to its own
-                 * namespace; a ClusterRoleBinding must name one */
-                if (!sns || !*sns)
-                    sns = v.ns;
-                if (!sns || !*sns)
-                    continue;
-                v.sa_ns = sns;
-                v.sa = name;
-                for (w = 0; w < x->nwl; w++) {
-                    if (strcmp(x->wl[w].ns, sns) || strcmp(x->wl[w].sa, name))
-                        continue;
-                    v.wl = x->wl[w].id;
-                    ret = ri106_push(x, &v);
-                    if (ret)
-                        return ret;
-                }
-            }
-        }
-    }
-    return RC_OK;
+    free(x->cand);
+    x->cand = NULL;
+    return graph_grants(x->c->g, group, plural, ri106_keep, x->c, &x->cand,
+                        &x->ncand);
 }
 
 /* The first finalizer the object lists that a controller has to remove
@@ -284,7 +93,7 @@ static const char *ri106_own_finalizer(const resource *r, const node **at)
     return NULL;
 }
 
-static void ri106_report(ri106_ctx *x, uint32_t cr, const ri106_cand *v,
+static void ri106_report(ri106_ctx *x, uint32_t cr, const graph_grant *v,
                          const char *plural, const char *group,
                          const char *finalizer, const node *fin_at)
 {
@@ -298,14 +107,14 @@ static void ri106_report(ri106_ctx *x, uint32_t cr, const ri106_cand *v,
     char who[512], wl[512], role[512], binding[512];
     lint_finding *f;
     lint_name(c, cr, who, sizeof(who));
-    lint_name(c, v->wl, wl, sizeof(wl));
+    lint_name(c, v->workload, wl, sizeof(wl));
     lint_name(c, v->role, role, sizeof(role));
     lint_name(c, v->binding, binding, sizeof(binding));
     f = lint_report(c, &lint_rule_cr_finalizer_same_release,
                     lint_rule_cr_finalizer_same_release.severity, cr,
                     finalizer ? fin_at : node_get(r->obj, "kind"));
     lint_related(c, f, v->role);
-    lint_related(c, f, v->wl);
+    lint_related(c, f, v->workload);
     if (finalizer)
         lint_say(c, f,
                  "%s carries finalizer \"%s\" and its controller %s is in "
@@ -341,14 +150,14 @@ static void ri106_report(ri106_ctx *x, uint32_t cr, const ri106_cand *v,
 }
 
 /* Does candidate v cover custom resource cr (namespace, order)? */
-static int ri106_covers(ri106_ctx *x, const ri106_cand *v, uint32_t cr)
+static int ri106_covers(ri106_ctx *x, const graph_grant *v, uint32_t cr)
 {
     lint_ctx *c = x->c;
     const resource *r = &c->md->res[cr];
     if (v->ns && (graph_cluster_scoped(c->g, r) ||
                   strcmp(v->ns, graph_namespace(c->g, r))))
         return 0;
-    return lint_deleted_before(c, v->wl, cr);
+    return lint_deleted_before(c, v->workload, cr);
 }
 
 static int ri106_crd(ri106_ctx *x, uint32_t crd)
@@ -367,7 +176,7 @@ static int ri106_crd(ri106_ctx *x, uint32_t crd)
     out = lint_out_edges(g, crd, &nout);
     for (k = 0; k < nout && !lint_status(c); k++) {
         const graph_edge *e = &g->edges[out[k]];
-        const ri106_cand *hit = NULL;
+        const graph_grant *hit = NULL;
         const char *finalizer;
         const node *fin_at;
         const resource *r;
@@ -384,7 +193,7 @@ static int ri106_crd(ri106_ctx *x, uint32_t crd)
         }
         finalizer = ri106_own_finalizer(r, &fin_at);
         for (j = 0; j < x->ncand && !hit; j++)
-            if (x->cand[j].declared && ri106_covers(x, &x->cand[j], e->to))
+            if (x->cand[j].finalizers && ri106_covers(x, &x->cand[j], e->to))
                 hit = &x->cand[j];
         if (hit) {
             finalizer = NULL;
@@ -411,10 +220,8 @@ static int ri106_check(lint_ctx *c)
         return RC_OK;
     memset(&x, 0, sizeof(x));
     x.c = c;
-    ret = ri106_workloads(&x);
-    for (i = 0; i < n && !ret && x.nwl; i++)
+    for (i = 0, ret = RC_OK; i < n && !ret; i++)
         ret = ri106_crd(&x, crds[i]);
-    free(x.wl);
     free(x.cand);
     return ret ? ret : lint_status(c);
 }

@@ -8,8 +8,9 @@
 #   b  --plan prints the teardown order and sends nothing that changes state
 #   c  readyinstall uninstall removes everything, Widgets first (before the
 #      Deployment), nothing stuck, the release gone, the CRD kept
-#   d  a finalizer nobody removes: the timeout report (object, finalizer,
-#      controllers, the kubectl patch with its warning), the release left
+#   d  a finalizer nobody removes: the timeout report (object, finalizer, the
+#      controller its RBAC names with its pods, the kubectl patch with its
+#      warning), the release left
 #   e  a webhook refusing DELETE: the report names it (classified), release
 #      left
 #   f  --keep-crs: the Widgets are left to helm uninstall (as plain helm)
@@ -222,11 +223,11 @@ scenarios() {
   # d: a finalizer nobody removes
   d="$tmp/$L-d"
   fresh "$d" "$(script ', "never": true')" || { not_ok "$L: fake API server starts" "$d/start.err"; return; }
-  if ! deployed "$helm" "$d"; then not_ok "$L: readyinstall installs ri-operator" "$d/install.out"; return; fi
+  if ! deployed "$helm" "$d" --set rbac=true; then not_ok "$L: readyinstall installs ri-operator" "$d/install.out"; return; fi
   rc_of rc un "$helm" --delete-timeout 2s >"$d/un.out" 2>"$d/un.err"
   snap "$d"
   if [[ "$rc" -eq 1 ]] && grep -q "Widget/ns/rel-a: finalizers ri.readyinstall.test/cleanup" "$d/un.err" &&
-      grep -q "controller? Deployment/ns/rel-operator: 1 of 1 pods Ready" "$d/un.err" &&
+      grep -q "controller of Widget: Deployment/ns/rel-operator (ServiceAccount ns/rel-operator, ClusterRole/rel-operator may patch its finalizers): 1 of 1 pods Ready" "$d/un.err" &&
       grep -q "kubectl patch widgets rel-a -n ns --type=merge" "$d/un.err" && grep -q "WARNING" "$d/un.err"; then
     ok "$L d: a finalizer nobody removes: exit 1, the report names it, the controller and the forcing command with its warning"
   else
@@ -246,8 +247,9 @@ scenarios() {
   rc_of rc un "$helm" --delete-timeout 2s >"$d/un.out" 2>"$d/un.err"
   snap "$d"
   if [[ "$rc" -eq 1 ]] && grep -q "DELETE refused: failed calling webhook \"validate.widgets.ri.readyinstall.test\"" "$d/un.err" &&
-      grep -q "(W3)" "$d/un.err" && q release_kept "$d/store.json" ns rel >"$d/diag" 2>&1; then
-    ok "$L e: a webhook refusing DELETE: exit 1, the refusal named and classified (W3), release left"
+      grep -q "(W3)" "$d/un.err" && grep -q "controller? Deployment/ns/rel-operator: 1 of 1 pods Ready (no RBAC" "$d/un.err" &&
+      q release_kept "$d/store.json" ns rel >"$d/diag" 2>&1; then
+    ok "$L e: a webhook refusing DELETE: exit 1, the refusal named and classified (W3), the workloads listed, release left"
   else
     echo "exit $rc" >>"$d/un.err"; not_ok "$L e: a webhook refusing DELETE is reported" "$d/un.err" "$d/diag"
   fi

@@ -292,10 +292,64 @@ static void test_graph__reason_names(void)
     ASSERT_STR(graph_reason_name(EDGE_EXPLICIT), "explicit");
 }
 
+static const char *grants_manifest =
+    "apiVersion: v1\nkind: ServiceAccount\nmetadata: {name: op, namespace: ns}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: op, namespace: ns}\n"
+    "spec:\n  selector: {matchLabels: {app: op}}\n  template:\n"
+    "    metadata: {labels: {app: op}}\n"
+    "    spec: {serviceAccountName: op, containers: [{name: c, image: i}]}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: ns}\n"
+    "spec:\n  selector: {matchLabels: {app: web}}\n  template:\n"
+    "    metadata: {labels: {app: web}}\n"
+    "    spec: {containers: [{name: c, image: i}]}\n"
+    "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRole\n"
+    "metadata: {name: op}\nrules:\n"
+    "- {apiGroups: [ex.test], resources: [widgets/finalizers], verbs: [patch]}\n"
+    "- {apiGroups: [ex.test], resources: [gadgets], verbs: [update], "
+    "resourceNames: [one]}\n"
+    "- {apiGroups: [ex.test], resources: [things], verbs: [get]}\n"
+    "---\napiVersion: rbac.authorization.k8s.io/v1\nkind: ClusterRoleBinding\n"
+    "metadata: {name: op}\nroleRef: {apiGroup: rbac.authorization.k8s.io, "
+    "kind: ClusterRole, name: op}\n"
+    "subjects: [{kind: ServiceAccount, name: op, namespace: ns}]\n";
+
+static size_t grants_of(fixture *f, const char *group, const char *plural,
+                        graph_grant **gr)
+{
+    size_t n = 0;
+    ASSERT_RC_OK(graph_grants(f->g, group, plural, NULL, NULL, gr, &n));
+    return n;
+}
+
+static void test_graph__grants_follow_rbac(void)
+{
+    fixture f;
+    graph_grant *gr = NULL;
+    char name[256];
+    ASSERT_RC_OK(build(&f, grants_manifest));
+    CU_ASSERT_EQUAL_FATAL(grants_of(&f, "ex.test", "widgets", &gr), 1);
+    ASSERT_STR(graph_node_name(f.g, gr[0].workload, name, sizeof(name)),
+               "Deployment/ns/op");
+    ASSERT_STR(graph_node_name(f.g, gr[0].role, name, sizeof(name)),
+               "ClusterRole/op");
+    CU_ASSERT_TRUE(gr[0].finalizers);
+    CU_ASSERT_PTR_NULL(gr[0].ns); /* a ClusterRoleBinding */
+    free(gr);
+    /* resourceNames, read-only verbs, another group: no grant */
+    CU_ASSERT_EQUAL(grants_of(&f, "ex.test", "gadgets", &gr), 0);
+    free(gr);
+    CU_ASSERT_EQUAL(grants_of(&f, "ex.test", "things", &gr), 0);
+    free(gr);
+    CU_ASSERT_EQUAL(grants_of(&f, "other.test", "widgets", &gr), 0);
+    free(gr);
+    done(&f);
+}
+
 void suite_graph(void)
 {
     static const test_case cases[] = {
         {"crd_before_its_objects_only", test_graph__crd_before_its_objects_only},
+        {"grants_follow_rbac", test_graph__grants_follow_rbac},
         {"namespace_before_its_objects",
          test_graph__namespace_before_its_objects},
         {"release_namespace_inferred_or_given",
