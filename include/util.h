@@ -8,6 +8,7 @@
 #ifndef READYINSTALL_UTIL_H
 #define READYINSTALL_UTIL_H
 
+#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -139,5 +140,13 @@ void source_line_at(const source *s, size_t off, const char **start,
  */
 void err_print(FILE *out, const char *prog, source *src, const err_info *e,
                const char *template_name);
+
+/* ---- clock (clock.c) ---------------------------------------------------- */
+
+/* Monotonic milliseconds. */
+long util_now_ms(void);
+/* Sleep ms; a signal ends it early only once *stop is set (stop may be
+ * NULL: never). */
+void util_sleep_ms(long ms, volatile sig_atomic_t *stop);
 
 #endif

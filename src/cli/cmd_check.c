@@ -355,38 +355,26 @@ static size_t manifest_count(const check_run *r)
     return i;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) && errno == EINTR)
-        ;
-}
 
 /* Rounds until nothing fails (or once without --wait). */
 static int rounds(check_run *r, int *n)
 {
-    long start = now_ms(), last_progress = start;
+    long start = util_now_ms(), last_progress = start;
     long deadline = start + r->c->timeout_ms;
     for (*n = 1;; (*n)++) {
         if (doctor_run(&r->subjects, r->cl, time(NULL)))
             return EXIT_INTERNAL;
         if (!r->c->wait || doctor_result(&r->subjects) != DOC_FAIL ||
-            now_ms() + r->c->poll_ms > deadline)
+            util_now_ms() + r->c->poll_ms > deadline)
             return EXIT_OK;
-        if (now_ms() - last_progress >= PROGRESS_MS) {
+        if (util_now_ms() - last_progress >= PROGRESS_MS) {
             fprintf(stderr, PFX "still failing after %lds:\n",
-                    (now_ms() - start) / 1000);
+                    (util_now_ms() - start) / 1000);
             doctor_print_failing(stderr, &r->subjects, PFX);
-            last_progress = now_ms();
+            last_progress = util_now_ms();
         }
-        sleep_ms(r->c->poll_ms);
+        util_sleep_ms(r->c->poll_ms, &install_interrupt);
     }
 }
 

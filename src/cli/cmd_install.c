@@ -894,13 +894,6 @@ static int retry_waits(run_ctx *r, const classify_result *res, wait_set *s,
     return ret;
 }
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts;
-    ts.tv_sec = ms / 1000;
-    ts.tv_nsec = (ms % 1000) * 1000000L;
-    nanosleep(&ts, NULL);
-}
 
 /* After a zero exit: a pending release means the record failed (H3). */
 static int check_recorded(run_ctx *r)
@@ -992,7 +985,7 @@ static int run_phase(run_ctx *r, int phase, const char *defer_file)
         code = s.n ? wait_for(r, &s, phase, "before the retry", budget)
                    : EXIT_OK;
         if (!s.n)
-            sleep_ms(r->c.poll_ms * attempt);
+            util_sleep_ms(r->c.poll_ms * attempt, &install_interrupt);
         wait_set_dispose(&s);
         if (code != EXIT_OK)
             return code;

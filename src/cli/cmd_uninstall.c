@@ -368,19 +368,7 @@ static int still_there(un_run *x, size_t i, char *fin, size_t size)
     return 1;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
-static void sleep_ms(long ms)
-{
-    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
-    while (nanosleep(&ts, &ts) && errno == EINTR && !install_interrupt)
-        ;
-}
 
 /* Entries of batch b not yet gone, after checking each; listed on out. */
 static size_t remaining(un_run *x, uint32_t b, FILE *out)
@@ -525,7 +513,7 @@ static void print_stuck(un_run *x, uint32_t b)
 
 static int run_batch(un_run *x, uint32_t b)
 {
-    long start = now_ms(), last = start;
+    long start = util_now_ms(), last = start;
     size_t i, left;
     for (i = 0; i < x->t.n; i++)
         if (x->t.batch[i] == b)
@@ -533,23 +521,23 @@ static int run_batch(un_run *x, uint32_t b)
     while ((left = remaining(x, b, NULL)) > 0) {
         if (install_interrupt)
             return 130;
-        if (now_ms() - start >= x->u->timeout_ms) {
+        if (util_now_ms() - start >= x->u->timeout_ms) {
             print_stuck(x, b);
             return EXIT_FAILED;
         }
-        if (now_ms() - last >= x->u->progress_ms) {
+        if (util_now_ms() - last >= x->u->progress_ms) {
             fprintf(stderr, PFX "step %u: %zu still there after %lds:\n",
-                    b + 1, left, (now_ms() - start) / 1000);
+                    b + 1, left, (util_now_ms() - start) / 1000);
             remaining(x, b, stderr);
-            last = now_ms();
+            last = util_now_ms();
         }
-        sleep_ms(x->u->poll_ms);
+        util_sleep_ms(x->u->poll_ms, &install_interrupt);
         for (i = 0; i < x->t.n; i++) /* a refused DELETE is tried again */
             if (x->t.batch[i] == b && !x->gone[i] && x->refusals[i])
                 delete_one(x, i);
     }
     fprintf(stderr, PFX "step %u done in %lds\n", b + 1,
-            (now_ms() - start) / 1000);
+            (util_now_ms() - start) / 1000);
     return EXIT_OK;
 }
 

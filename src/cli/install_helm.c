@@ -46,12 +46,6 @@ static int av_start(argv_buf *a, const install_cfg *c, const char *sub)
     return RC_OK;
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
 
 /* Run argv; tee shows helm's output on our stderr as it comes. */
 static int run(const argv_buf *a, sbuf *out, sbuf *err, int tee,
@@ -217,7 +211,7 @@ int install_run_upgrade(install_attempt *a, const install_cfg *c,
     argv_buf av;
     sbuf se = SBUF_INIT;
     size_t i;
-    long t0 = now_ms();
+    long t0 = util_now_ms();
     int ret;
     sbuf_init(&se, HELM_ERR_MAX);
     if (defer_file)
@@ -235,7 +229,7 @@ int install_run_upgrade(install_attempt *a, const install_cfg *c,
     if (!ret)
         ret = run(&av, NULL, &se, 1, &a->exit_status);
     unsetenv("READYINSTALL_DEFER_FILE");
-    a->ms = now_ms() - t0;
+    a->ms = util_now_ms() - t0;
     if (!ret && a->exit_status != 0) {
         ret = classify_text(&a->errors, se.ptr ? se.ptr : "", se.len);
         a->classified = ret == RC_OK;

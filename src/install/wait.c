@@ -298,10 +298,8 @@ int wait_check(kube_client *cl, wait_set *s, int *refused)
 
 static long real_now_ms(void *payload)
 {
-    struct timespec ts;
     (void)payload;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+    return util_now_ms();
 }
 
 static void real_sleep_ms(long ms, void *payload)

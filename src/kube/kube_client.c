@@ -57,12 +57,6 @@ static time_t default_clock(void *payload)
     return time(NULL);
 }
 
-static long now_ms(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (long)ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
-}
 
 int kube_client_new(kube_client **out, const kube_config *cfg,
                     kube_transport *transport, const kube_client_opts *opts)
@@ -343,11 +337,11 @@ static int do_request(kube_client *cl, kube_response *resp,
             req.client_cert = &cl->cred.cert;
             req.client_key = &cl->cred.key;
         }
-        t0 = now_ms();
+        t0 = util_now_ms();
         ret = cl->t->send(cl->t, &req, resp);
         kube_secret_str_free(auth);
         auth = NULL;
-        log_line(cl, method, path, ret ? 0 : resp->status, now_ms() - t0,
+        log_line(cl, method, path, ret ? 0 : resp->status, util_now_ms() - t0,
                  attempt);
         if (ret)
             goto done;

@@ -30,3 +30,23 @@ tap_exit() {
   if [[ -n "${RI_KEEP_TMP:-}" ]]; then echo "# kept $tmp" >&2; else rm -rf "$tmp"; fi
   if [[ "$finished" -eq 0 ]]; then echo "not ok $((n + 1)) - ${0##*/} aborted (exit $rc)"; exit 1; fi
 }
+# tap_require WHAT TOOL...: the suite is one skip when a tool is missing
+tap_require() {
+  local what="$1" t
+  shift
+  for t in "$@"; do
+    if ! command -v "$t" >/dev/null; then
+      skip "$what" "$t not installed"
+      echo "1..$n"; finished=1; exit 0
+    fi
+  done
+}
+# tap_pki DIR: the throwaway CA, server and client certificates, or the
+# suite ends with one failure
+tap_pki() {
+  if ! bash "$RI_ROOT/tests/fakeapi/mkcerts.sh" "$1" >"$tmp/mkcerts.log" 2>&1; then
+    not_ok "mkcerts.sh makes the throwaway PKI" "$tmp/mkcerts.log"
+    echo "1..$n"; finished=1; exit 1
+  fi
+  export FAKEAPI_CA="$1/ca.crt"
+}

@@ -18,21 +18,16 @@ tmp="$(mktemp -d)"
 . "$RI_ROOT/tests/integration/tap.sh"
 trap tap_exit EXIT
 
-for tool in python3 openssl curl; do
-  if ! command -v "$tool" >/dev/null; then
-    skip "HTTP response limit" "$tool not installed"
-    echo "1..$n"; finished=1; exit 0
-  fi
-done
+tap_require "HTTP response limit" python3 openssl curl
 
 pki="$tmp/pki"
-if ! bash "$RI_ROOT/tests/fakeapi/mkcerts.sh" "$pki" >"$tmp/mkcerts.log" 2>&1 ||
-    ! fakeapi_start "$tmp" api --tls-cert "$pki/server.crt" --tls-key "$pki/server.key" \
-      --client-ca "$pki/ca.crt" 2>"$tmp/start.err"; then
-  not_ok "the fake API server starts" "$tmp/mkcerts.log" "$tmp/start.err"
+tap_pki "$pki"
+if ! fakeapi_start "$tmp" api --tls-cert "$pki/server.crt" --tls-key "$pki/server.key" \
+    --client-ca "$pki/ca.crt" 2>"$tmp/start.err"; then
+  not_ok "the fake API server starts" "$tmp/start.err"
   echo "1..$n"; finished=1; exit 1
 fi
-export KUBECONFIG="$tmp/kubeconfig" FAKEAPI_CA="$pki/ca.crt"
+export KUBECONFIG="$tmp/kubeconfig"
 fakeapi_kubeconfig "$KUBECONFIG" "$FAKEAPI_URL" "$pki/ca.crt" "client-certificate: $pki/client.crt
 client-key: $pki/client.key"
 

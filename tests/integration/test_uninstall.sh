@@ -30,23 +30,14 @@ tmp="$(mktemp -d)"
 . "$RI_ROOT/tests/integration/tap.sh"
 trap tap_exit EXIT
 
-for tool in python3 openssl curl; do
-  if ! command -v "$tool" >/dev/null; then
-    skip "readyinstall uninstall against the fake API server" "$tool not installed"
-    echo "1..$n"; finished=1; exit 0
-  fi
-done
+tap_require "readyinstall uninstall against the fake API server" python3 openssl curl
 if [[ ! -x "$HELM3" && ! -x "$HELM4" ]]; then
   skip "readyinstall uninstall against the fake API server" "neither HELM3 nor HELM4 is an executable helm"
   echo "1..$n"; finished=1; exit 0
 fi
 
 pki="$tmp/pki"
-if ! bash "$RI_ROOT/tests/fakeapi/mkcerts.sh" "$pki" >"$tmp/mkcerts.log" 2>&1; then
-  not_ok "mkcerts.sh makes the throwaway PKI" "$tmp/mkcerts.log"
-  echo "1..$n"; finished=1; exit 1
-fi
-export FAKEAPI_CA="$pki/ca.crt"
+tap_pki "$pki"
 client_user="client-certificate: $pki/client.crt
 client-key: $pki/client.key"
 
