@@ -62,7 +62,7 @@ static void on_signal(int sig)
     install_interrupt = sig;
 }
 
-static void install_signals(void)
+void install_signals(void)
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof(sa));

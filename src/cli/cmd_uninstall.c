@@ -89,7 +89,9 @@ static void un_help(FILE *out)
           "\n"
           "Exit status: 0 uninstalled, 1 stuck or refused (the release is "
           "left in\n"
-          "place), 2 usage, 4 helm or cluster error.\n",
+          "place), 2 usage, 3 a response over --max-response-bytes, 4 helm "
+          "or cluster\n"
+          "error, 130 interrupted (the release is left in place).\n",
           out);
 }
 
@@ -519,8 +521,12 @@ static int run_batch(un_run *x, uint32_t b)
         if (x->t.batch[i] == b)
             delete_one(x, i);
     while ((left = remaining(x, b, NULL)) > 0) {
-        if (install_interrupt)
+        if (install_interrupt) {
+            fprintf(stderr, PFX "interrupted in step %u; the release is left "
+                                "in place\n",
+                    b + 1);
             return 130;
+        }
         if (util_now_ms() - start >= x->u->timeout_ms) {
             print_stuck(x, b);
             return EXIT_FAILED;
@@ -596,6 +602,7 @@ int cmd_uninstall(int argc, char **argv)
         return code;
     }
     u.c.helm = cli_helm_bin(u.c.helm);
+    install_signals();
     code = cli_kube_connect(&x.kcfg, &x.cl, u.c.kubeconfig, u.c.kube_context,
                             u.c.namespace, u.c.max_body);
     if (code) {

@@ -17,6 +17,8 @@
 #define INSTALL_PFX "readyinstall: "
 
 extern volatile sig_atomic_t install_interrupt;
+/* SIGINT and SIGTERM set install_interrupt (no SA_RESTART). */
+void install_signals(void);
 
 typedef struct install_cfg {
     const char *release, *chart, *helm;

@@ -14,6 +14,7 @@
 #   e  a webhook refusing DELETE: the report names it (classified), release
 #      left
 #   f  --keep-crs: the Widgets are left to helm uninstall (as plain helm)
+#   g  SIGINT while waiting: exit 130, the release left
 # Needs RI_ROOT, RI_BIN, HELM3 and/or HELM4; python3, openssl, curl. TAP.
 set -euo pipefail
 
@@ -227,6 +228,19 @@ scenarios() {
   check "$L d: the release and the operator are left in place" "$d/diag" \
     bash -c "python3 '$tmp/q.py' release_kept '$d/store.json' ns rel &&
              python3 '$tmp/q.py' present '$d/store.json' Deployment ns rel-operator"
+  # g: SIGINT while waiting: prompt exit 130, the release left
+  "$RI_BIN" uninstall rel -n ns --helm "$helm" --poll-interval 0.3s >"$d/g.out" 2>"$d/g.err" &
+  local pid=$! t0=$SECONDS
+  sleep 1.5
+  kill -INT "$pid" 2>/dev/null || true
+  rc=0; wait "$pid" || rc=$?
+  snap "$d"
+  if [[ "$rc" -eq 130 && $((SECONDS - t0)) -lt 30 ]] && grep -q "interrupted in step 1" "$d/g.err" &&
+      q release_kept "$d/store.json" ns rel >"$d/diag" 2>&1; then
+    ok "$L g: SIGINT during the wait: exit 130, says where, release left"
+  else
+    echo "exit $rc after $((SECONDS - t0))s" >>"$d/g.err"; not_ok "$L g: SIGINT during the wait" "$d/g.err" "$d/diag"
+  fi
 
   # e: a webhook refusing DELETE
   d="$tmp/$L-e"
