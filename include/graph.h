@@ -143,4 +143,12 @@ int graph_grants(const graph *g, const char *group, const char *plural,
                  graph_keep_fn keep, void *payload, graph_grant **out,
                  size_t *n);
 
+/* The same for many kinds: the workloads are found once. */
+typedef struct graph_grant_index graph_grant_index;
+int graph_grant_index_new(graph_grant_index **out, const graph *g,
+                          graph_keep_fn keep, void *payload);
+int graph_grants_of(graph_grant_index *ix, const char *group,
+                    const char *plural, graph_grant **out, size_t *n);
+void graph_grant_index_free(graph_grant_index *ix);
+
 #endif

@@ -202,30 +202,76 @@ static int binding_grants(grants_ctx *x, uint32_t b, int cluster,
     return ret;
 }
 
+/* The workloads and their ServiceAccounts, found once (model_pod_refs
+ * walks every pod template) for any number of kinds. */
+struct graph_grant_index {
+    grants_ctx x;
+};
+
+int graph_grant_index_new(graph_grant_index **out, const graph *g,
+                          graph_keep_fn keep, void *payload)
+{
+    graph_grant_index *ix = calloc(1, sizeof(*ix));
+    int ret;
+    *out = NULL;
+    if (!ix)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    ix->x.g = g;
+    ret = workloads(&ix->x, keep, payload);
+    if (ret) {
+        graph_grant_index_free(ix);
+        return ret;
+    }
+    *out = ix;
+    return RC_OK;
+}
+
+void graph_grant_index_free(graph_grant_index *ix)
+{
+    if (!ix)
+        return;
+    free(ix->x.wl);
+    free(ix->x.v);
+    free(ix);
+}
+
+int graph_grants_of(graph_grant_index *ix, const char *group,
+                    const char *plural, graph_grant **out, size_t *n)
+{
+    static const char *const KINDS[] = {"RoleBinding", "ClusterRoleBinding"};
+    grants_ctx *x = &ix->x;
+    size_t kk, i, nb;
+    int ret = RC_OK;
+    x->v = NULL;
+    x->n = x->cap = 0;
+    *out = NULL;
+    *n = 0;
+    for (kk = 0; kk < 2 && !ret && x->nwl; kk++) {
+        const uint32_t *ids = graph_by_kind(x->g, RBAC, KINDS[kk], &nb);
+        for (i = 0; i < nb && !ret; i++)
+            ret = binding_grants(x, ids[i], (int)kk, group, plural);
+    }
+    if (ret) {
+        free(x->v);
+        x->v = NULL;
+        return ret;
+    }
+    *out = x->v; /* the caller's now */
+    *n = x->n;
+    x->v = NULL;
+    return RC_OK;
+}
+
 int graph_grants(const graph *g, const char *group, const char *plural,
                  graph_keep_fn keep, void *payload, graph_grant **out,
                  size_t *n)
 {
-    static const char *const KINDS[] = {"RoleBinding", "ClusterRoleBinding"};
-    grants_ctx x;
-    size_t kk, i, nb;
-    int ret;
-    memset(&x, 0, sizeof(x));
-    x.g = g;
+    graph_grant_index *ix;
+    int ret = graph_grant_index_new(&ix, g, keep, payload);
     *out = NULL;
     *n = 0;
-    ret = workloads(&x, keep, payload);
-    for (kk = 0; kk < 2 && !ret && x.nwl; kk++) {
-        const uint32_t *ids = graph_by_kind(g, RBAC, KINDS[kk], &nb);
-        for (i = 0; i < nb && !ret; i++)
-            ret = binding_grants(&x, ids[i], (int)kk, group, plural);
-    }
-    free(x.wl);
-    if (ret) {
-        free(x.v);
-        return ret;
-    }
-    *out = x.v;
-    *n = x.n;
-    return RC_OK;
+    if (!ret)
+        ret = graph_grants_of(ix, group, plural, out, n);
+    graph_grant_index_free(ix);
+    return ret;
 }

@@ -55,7 +55,8 @@ const lint_rule lint_rule_cr_finalizer_same_release = {
 
 typedef struct ri106_ctx {
     lint_ctx *c;
-    graph_grant *cand; /* the grants on the CRD being checked */
+    graph_grant_index *ix; /* the release's workloads, found once */
+    graph_grant *cand;     /* the grants on the CRD being checked */
     size_t ncand;
 } ri106_ctx;
 
@@ -69,10 +70,13 @@ static int ri106_keep(const graph *g, const resource *r, void *payload)
 static int ri106_candidates(ri106_ctx *x, const char *group,
                             const char *plural)
 {
+    int ret = RC_OK;
     free(x->cand);
     x->cand = NULL;
-    return graph_grants(x->c->g, group, plural, ri106_keep, x->c, &x->cand,
-                        &x->ncand);
+    if (!x->ix)
+        ret = graph_grant_index_new(&x->ix, x->c->g, ri106_keep, x->c);
+    return ret ? ret
+               : graph_grants_of(x->ix, group, plural, &x->cand, &x->ncand);
 }
 
 /* The first finalizer the object lists that a controller has to remove
@@ -223,5 +227,6 @@ static int ri106_check(lint_ctx *c)
     for (i = 0, ret = RC_OK; i < n && !ret; i++)
         ret = ri106_crd(&x, crds[i]);
     free(x.cand);
+    graph_grant_index_free(x.ix);
     return ret ? ret : lint_status(c);
 }
