@@ -38,6 +38,8 @@ typedef struct un_run {
     install_teardown t;
     uint8_t *gone;      /* per teardown entry */
     char **refusals;    /* per teardown entry: why the DELETE was refused */
+    arena kinds_arena;
+    strmap kinds;       /* "apiVersion/Kind" -> 1 custom, 2 not: asked once */
 } un_run;
 
 static void un_help(FILE *out)
@@ -197,16 +199,14 @@ static int parse(un_cfg *u, int argc, char **argv, int *help)
 
 /* ---- the release and its order --------------------------------------------- */
 
-/* A custom resource: its kind is served by a CRD in the cluster. */
-static int is_custom(const resource *r, void *payload)
+/* Is a CRD in the cluster serving apiVersion/kind? */
+static int crd_serves(un_run *x, const resource *r)
 {
-    un_run *x = payload;
     kube_resource kr;
     json_object *o = NULL;
     char path[600];
     int found;
-    if (!strchr(r->group, '.') ||
-        kube_discover(x->cl, &kr, r->api_version, r->kind))
+    if (kube_discover(x->cl, &kr, r->api_version, r->kind))
         return 0;
     snprintf(path, sizeof(path),
              "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/%s.%s",
@@ -215,6 +215,24 @@ static int is_custom(const resource *r, void *payload)
             RC_OK;
     json_object_put(o);
     return found;
+}
+
+/* A custom resource: its kind is served by a CRD (asked once per kind). */
+static int is_custom(const resource *r, void *payload)
+{
+    un_run *x = payload;
+    char key[512];
+    uint32_t *v;
+    int n, created = 0;
+    if (!strchr(r->group, '.'))
+        return 0;
+    n = snprintf(key, sizeof(key), "%s/%s", r->api_version, r->kind);
+    if (n < 0 || (size_t)n >= sizeof(key))
+        return crd_serves(x, r);
+    v = strmap_put(&x->kinds, key, (size_t)n, 0, &created);
+    if (v && created)
+        *v = crd_serves(x, r) ? 1 : 2;
+    return v ? *v == 1 : crd_serves(x, r);
 }
 
 static int load_release(un_run *x)
@@ -575,6 +593,8 @@ static void un_dispose(un_run *x)
     free(x->refusals);
     free(x->gone);
     install_teardown_dispose(&x->t);
+    strmap_dispose(&x->kinds);
+    arena_dispose(&x->kinds_arena);
     graph_free(x->g);
     model_free(x->md);
     manifest_free(x->m);
@@ -594,6 +614,8 @@ int cmd_uninstall(int argc, char **argv)
     u.poll_ms = 2000;
     u.progress_ms = 30000;
     x.u = &u;
+    arena_init(&x.kinds_arena);
+    strmap_init(&x.kinds, &x.kinds_arena);
     code = parse(&u, argc, argv, &help);
     if (help)
         un_help(stdout);

@@ -278,7 +278,7 @@ static void check_inject_certificate(doctor_ctx *ctx, doctor_subject *sub,
     json_object *obj = NULL;
     kube_condition c;
     char ns[256], name[256];
-    int ret;
+    int ret, ready;
     if (!split_ref(ref, ns, sizeof(ns), name, sizeof(name))) {
         doctor_add_check(sub, "ca-injection", DOC_FAIL,
                          "write the annotation as NAMESPACE/CERTIFICATE",
@@ -292,32 +292,34 @@ static void check_inject_certificate(doctor_ctx *ctx, doctor_subject *sub,
     if (obj && doctor_str(obj, "spec.secretName"))
         snprintf(secret, size, "%s/%s", ns,
                  doctor_str(obj, "spec.secretName"));
-    if (ret == RC_OK && c.status && !strcmp(c.status, "True") && !injected)
-        doctor_add_check(sub, "ca-injection", DOC_FAIL, NULL,
+    ready = ret == RC_OK && c.status && !strcmp(c.status, "True");
+    if (ready && injected) {
+        doctor_add_check(sub, "ca-injection", DOC_PASS, NULL,
+                         "inject-ca-from %s: Certificate Ready", ref);
+    } else if (ready) {
+        doctor_add_check(sub, "ca-injection", DOC_FAIL,
+                         "kubectl logs -n cert-manager -l "
+                         "app.kubernetes.io/component=cainjector",
                          "inject-ca-from %s: the Certificate is Ready but the "
                          "caBundle is still empty: is cert-manager's "
                          "cainjector running?",
                          ref);
-    else if (ret == RC_OK && c.status && !strcmp(c.status, "True"))
-        doctor_add_check(sub, "ca-injection", DOC_PASS, NULL,
-                         "inject-ca-from %s: Certificate Ready", ref);
-    else if (ret == RC_OK || ret == RC_ITEROVER)
-        doctor_add_check(sub, "ca-injection", DOC_FAIL, NULL,
-                         "inject-ca-from %s: Certificate not Ready%s%s%s%s",
-                         ref, c.reason ? ": " : "", c.reason ? c.reason : "",
-                         c.message ? ": " : "", c.message ? c.message : "");
-    else
-        doctor_add_check(sub, "ca-injection", DOC_FAIL, NULL,
-                         "inject-ca-from %s: Certificate %s", ref,
-                         doctor_get_error(ctx));
-    if (sub->checks[sub->nchecks - 1].status == DOC_FAIL && !injected &&
-        ret == RC_OK && c.status && !strcmp(c.status, "True"))
-        doctor_set_fix(sub, "kubectl logs -n cert-manager -l "
-                            "app.kubernetes.io/component=cainjector");
-    else if (sub->checks[sub->nchecks - 1].status == DOC_FAIL)
+    } else {
+        if (ret == RC_OK || ret == RC_ITEROVER)
+            doctor_add_check(sub, "ca-injection", DOC_FAIL, NULL,
+                             "inject-ca-from %s: Certificate not "
+                             "Ready%s%s%s%s",
+                             ref, c.reason ? ": " : "",
+                             c.reason ? c.reason : "", c.message ? ": " : "",
+                             c.message ? c.message : "");
+        else
+            doctor_add_check(sub, "ca-injection", DOC_FAIL, NULL,
+                             "inject-ca-from %s: Certificate %s", ref,
+                             doctor_get_error(ctx));
         doctor_set_fix(sub, "kubectl describe certificate -n %s %s; kubectl "
                             "get certificaterequests -n %s",
                        ns, name, ns);
+    }
     json_object_put(obj);
 }
 
