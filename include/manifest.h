@@ -33,27 +33,48 @@ typedef enum node_style {
 } node_style;
 
 typedef struct node node;
+
+/* Tag and anchor, rare in manifests, so kept out of line. */
+typedef struct node_props {
+    const char *tag;    /* NULL when none */
+    const char *anchor; /* NULL when none */
+} node_props;
+
+/* 32 bytes: a large manifest holds millions of these. */
 struct node {
     uint8_t type;  /* node_type */
     uint8_t style; /* node_style */
     uint32_t start, end; /* byte offsets in the input */
-    const char *tag;     /* NULL when none */
-    const char *anchor;  /* NULL when none */
+    uint32_t len; /* scalar: bytes; collection: items (2 per mapping pair) */
+    const node_props *props; /* NULL when the node has neither */
     union {
         struct {
             const char *str; /* NUL-terminated; may hold NULs before len */
-            uint32_t len;
         } scalar;
         struct {
             node **items; /* mapping: key0, value0, key1, value1, ... */
-            uint32_t count; /* number of items (2 per mapping pair) */
         } coll;
         struct {
-            const node *target;
-            const char *name;
+            const node *target; /* the anchored node; its anchor is the name */
         } alias;
     } u;
 };
+
+static inline const char *node_tag(const node *n)
+{
+    return n->props ? n->props->tag : NULL;
+}
+
+static inline const char *node_anchor(const node *n)
+{
+    return n->props ? n->props->anchor : NULL;
+}
+
+/* The anchor an alias names. */
+static inline const char *node_alias_name(const node *n)
+{
+    return node_anchor(n->u.alias.target);
+}
 
 typedef struct document {
     uint32_t index;

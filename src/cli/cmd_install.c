@@ -309,7 +309,7 @@ static size_t add_crd_versions(run_ctx *r, const model *md)
         if (strcmp(res->kind, "CustomResourceDefinition") || !group || !vers ||
             vers->type != NODE_SEQUENCE)
             continue;
-        for (k = 0; k < vers->u.coll.count; k++) {
+        for (k = 0; k < vers->len; k++) {
             const char *v = node_get_str(node_deref(vers->u.coll.items[k]),
                                          "name");
             char gv[512], **nv;
@@ -617,7 +617,7 @@ static int add_webhooks_of_service(run_ctx *r, wait_set *s,
             continue;
         hooks = node_deref(node_get(cfg->obj, "webhooks"));
         for (k = 0; hooks && hooks->type == NODE_SEQUENCE &&
-                    k < hooks->u.coll.count && !ret;
+                    k < hooks->len && !ret;
              k++) {
             const node *w = node_deref(hooks->u.coll.items[k]);
             const node *sv = node_path(w, "clientConfig.service");

@@ -424,7 +424,7 @@ static void pods_ready(un_run *x, const resource *r, char *buf, size_t size)
     snprintf(buf, size, "pods unknown");
     if (!ml || ml->type != NODE_MAPPING)
         return;
-    for (k = 0; k + 1 < ml->u.coll.count; k += 2) {
+    for (k = 0; k + 1 < ml->len; k += 2) {
         const char *key = node_str(ml->u.coll.items[k]);
         const char *val = node_str(node_deref(ml->u.coll.items[k + 1]));
         int n = snprintf(sel + used, sizeof(sel) - used, "%s%s=%s",

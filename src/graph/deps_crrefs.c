@@ -163,7 +163,7 @@ static void walk(walk_ctx *w, const node *n, const char *path)
             found(w, v);
         return;
     }
-    for (i = 0; v->type == NODE_SEQUENCE && i < v->u.coll.count; i++) {
+    for (i = 0; v->type == NODE_SEQUENCE && i < v->len; i++) {
         const node *item = node_deref(v->u.coll.items[i]);
         if (dot)
             walk(w, item, dot + 1);

@@ -356,7 +356,7 @@ static int kapp_collect(graph *g, groups *gs)
     uint32_t k;
     for (i = 0; i < md->nres; i++) {
         const node *a = md->res[i].annotations;
-        for (k = 0; a && k + 1 < a->u.coll.count; k += 2) {
+        for (k = 0; a && k + 1 < a->len; k += 2) {
             char name[512];
             const char *v = node_str(a->u.coll.items[k + 1]);
             group *gr;
@@ -418,7 +418,7 @@ static int kapp(graph *g)
     ret = kapp_collect(g, &gs);
     for (i = 0; i < md->nres && !ret; i++) {
         const node *a = md->res[i].annotations;
-        for (k = 0; a && k + 1 < a->u.coll.count && !ret; k += 2) {
+        for (k = 0; a && k + 1 < a->len && !ret; k += 2) {
             const char *v = node_str(a->u.coll.items[k + 1]);
             if (v && key_has_prefix(a->u.coll.items[k],
                                     "kapp.k14s.io/change-rule"))

@@ -117,7 +117,7 @@ static int link_stores(graph *g, uint32_t es)
         const node *list = node_deref(node_path(obj, LISTS[l]));
         if (!list || list->type != NODE_SEQUENCE)
             continue;
-        for (i = 0; i < list->u.coll.count && !ret; i++) {
+        for (i = 0; i < list->len && !ret; i++) {
             const node *ref = node_deref(
                 node_path(list->u.coll.items[i], "sourceRef.storeRef"));
             if (ref && ref->type == NODE_MAPPING)

@@ -78,7 +78,7 @@ static int seq_has(const node *seq, const char *s)
     seq = node_deref(seq);
     if (!seq || seq->type != NODE_SEQUENCE)
         return 0;
-    for (i = 0; i < seq->u.coll.count; i++) {
+    for (i = 0; i < seq->len; i++) {
         const char *v = node_str(node_deref(seq->u.coll.items[i]));
         if (v && !strcmp(v, s))
             return 1;
@@ -99,7 +99,7 @@ static int role_grant(const resource *role, const char *group,
     if (!rules || rules->type != NODE_SEQUENCE)
         return 0;
     snprintf(fin, sizeof(fin), "%s/finalizers", plural);
-    for (i = 0; i < rules->u.coll.count; i++) {
+    for (i = 0; i < rules->len; i++) {
         const node *ru = node_deref(rules->u.coll.items[i]);
         const node *groups = node_get(ru, "apiGroups");
         const node *res = node_get(ru, "resources");
@@ -185,7 +185,7 @@ static int binding_grants(grants_ctx *x, uint32_t b, int cluster,
         return RC_OK;
     v.finalizers = grant == 2;
     v.ns = cluster ? NULL : graph_namespace(x->g, br);
-    for (s = 0; s < subjects->u.coll.count && !ret; s++) {
+    for (s = 0; s < subjects->len && !ret; s++) {
         const node *sub = node_deref(subjects->u.coll.items[s]);
         const char *kind = node_get_str(sub, "kind");
         const char *name = node_get_str(sub, "name");

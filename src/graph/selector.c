@@ -55,7 +55,7 @@ static sel_result sel_and(sel_result acc, sel_result r)
 static int values_contain(const node *values, const char *val)
 {
     uint32_t i;
-    for (i = 0; i < values->u.coll.count; i++) {
+    for (i = 0; i < values->len; i++) {
         const char *s = node_str(values->u.coll.items[i]);
         if (s && !strcmp(s, val))
             return 1;
@@ -84,7 +84,7 @@ static sel_result requirement_eval(const node *expr, const label_view *v)
     if (!node_is_null(values)) {
         if (values->type != NODE_SEQUENCE)
             return SEL_NO;
-        nvalues = values->u.coll.count;
+        nvalues = values->len;
     }
     set_op = !strcmp(op, "In") || !strcmp(op, "NotIn");
     if (set_op && nvalues == 0)
@@ -124,7 +124,7 @@ static int pairs_visit(const node *top, const node *map, int depth, pair_fn fn,
     if (!map || depth > MERGE_DEPTH_MAX)
         return 0;
     if (map->type == NODE_SEQUENCE) { /* `<<: [*a, *b]` */
-        for (j = 0; j < map->u.coll.count; j++) {
+        for (j = 0; j < map->len; j++) {
             ret =
                 pairs_visit(top, map->u.coll.items[j], depth + 1, fn, payload);
             if (ret)
@@ -134,7 +134,7 @@ static int pairs_visit(const node *top, const node *map, int depth, pair_fn fn,
     }
     if (map->type != NODE_MAPPING)
         return 0;
-    for (i = 0; i + 1 < map->u.coll.count; i += 2) {
+    for (i = 0; i + 1 < map->len; i += 2) {
         const node *k = node_deref(map->u.coll.items[i]);
         const node *v = map->u.coll.items[i + 1];
         const char *key = node_str(k);
@@ -203,7 +203,7 @@ static sel_result selector_eval(const node *selector, const label_view *v)
     if (!node_is_null(me)) {
         if (me->type != NODE_SEQUENCE)
             return SEL_NO;
-        for (i = 0; i < me->u.coll.count; i++)
+        for (i = 0; i < me->len; i++)
             c.acc = sel_and(c.acc, requirement_eval(me->u.coll.items[i], v));
     }
     return c.acc;

@@ -323,7 +323,7 @@ static int add_webhooks(doctor_set *s, const graph *g, size_t nrel,
     uint32_t k;
     int ret = RC_OK;
     for (k = 0; hooks && hooks->type == NODE_SEQUENCE &&
-                k < hooks->u.coll.count && !ret;
+                k < hooks->len && !ret;
          k++) {
         const node *w = node_deref(hooks->u.coll.items[k]);
         const char *name = node_get_str(w, "name");

@@ -78,10 +78,10 @@ static json_object *scalar_json(const node *n)
     const char *s = n->u.scalar.str;
     int64_t i;
     double d;
-    if (n->style != NODE_STYLE_PLAIN || (n->tag && strstr(n->tag, "str")))
-        return json_object_new_string_len(s, (int)n->u.scalar.len);
-    if (strlen(s) != n->u.scalar.len)
-        return json_object_new_string_len(s, (int)n->u.scalar.len);
+    if (n->style != NODE_STYLE_PLAIN || (node_tag(n) && strstr(node_tag(n), "str")))
+        return json_object_new_string_len(s, (int)n->len);
+    if (strlen(s) != n->len)
+        return json_object_new_string_len(s, (int)n->len);
     if (word_in(s, NULL_WORDS))
         return NULL;
     if (word_in(s, TRUE_WORDS))
@@ -101,7 +101,7 @@ static void map_into(json_object *obj, const node *map, int depth, int *bad,
                      int merged)
 {
     uint32_t i;
-    for (i = 0; i + 1 < map->u.coll.count && !*bad; i += 2) {
+    for (i = 0; i + 1 < map->len && !*bad; i += 2) {
         const node *k = node_deref(map->u.coll.items[i]);
         const node *v = node_deref(map->u.coll.items[i + 1]);
         const char *key = node_str(k);
@@ -138,7 +138,7 @@ static json_object *to_json(const node *n, int depth, int *bad)
         return out;
     case NODE_SEQUENCE:
         out = json_object_new_array();
-        for (i = 0; out && i < n->u.coll.count; i++)
+        for (i = 0; out && i < n->len; i++)
             json_object_array_add(out,
                                   to_json(n->u.coll.items[i], depth + 1, bad));
         return out;

@@ -217,7 +217,7 @@ static int merge_section(kc_state *st, kc_file *f, const char *section,
     if (seq->type != NODE_SEQUENCE)
         return kc_err(RC_INVALID, f, seq, "%s: expected a list", section);
     (void)st;
-    for (i = 0; i < seq->u.coll.count; i++) {
+    for (i = 0; i < seq->len; i++) {
         const node *item = node_deref(seq->u.coll.items[i]);
         const char *name;
         kc_entry e;
@@ -463,10 +463,10 @@ static int str_list(char ***out, size_t *n, const kc_file *f,
     seq = node_deref(seq);
     if (seq->type != NODE_SEQUENCE)
         return kc_err(RC_INVALID, f, seq, "%s: expected a list", what);
-    *out = calloc(seq->u.coll.count + 1, sizeof(char *));
+    *out = calloc(seq->len + 1, sizeof(char *));
     if (!*out)
         return err_set(RC_NOMEM, NULL, "out of memory");
-    for (i = 0; i < seq->u.coll.count; i++) {
+    for (i = 0; i < seq->len; i++) {
         const node *it = node_deref(seq->u.coll.items[i]);
         if (!node_is_scalar(it))
             return kc_err(RC_INVALID, f, it, "%s[%u]: expected a string",
@@ -543,10 +543,10 @@ static int load_exec(kube_config *c, const kc_entry *e, const node *ex)
         env = node_deref(env);
         if (env->type != NODE_SEQUENCE)
             return kc_err(RC_INVALID, e->f, env, "exec.env: expected a list");
-        x->env = calloc(env->u.coll.count + 1, sizeof(char *));
+        x->env = calloc(env->len + 1, sizeof(char *));
         if (!x->env)
             return err_set(RC_NOMEM, NULL, "out of memory");
-        for (i = 0; i < env->u.coll.count; i++) {
+        for (i = 0; i < env->len; i++) {
             const node *it = node_deref(env->u.coll.items[i]);
             const char *name = NULL, *value = NULL;
             size_t len;

@@ -494,7 +494,7 @@ static const node *lint_annotation_for(const resource *r,
     uint32_t i;
     if (!ann || ann->type != NODE_MAPPING)
         return NULL;
-    for (i = 0; i + 1 < ann->u.coll.count; i += 2) {
+    for (i = 0; i + 1 < ann->len; i += 2) {
         const char *k = node_str(node_deref(ann->u.coll.items[i]));
         const node *v = node_deref(ann->u.coll.items[i + 1]);
         if (!k || strncmp(k, LINT_ANNOT_IGNORE, plen) != 0)
@@ -546,7 +546,7 @@ static void lint_check_annotations(lint_ctx *c)
         uint32_t k;
         if (!ann || ann->type != NODE_MAPPING)
             continue;
-        for (k = 0; k + 1 < ann->u.coll.count; k += 2) {
+        for (k = 0; k + 1 < ann->len; k += 2) {
             const node *kn = node_deref(ann->u.coll.items[k]);
             const node *v = node_deref(ann->u.coll.items[k + 1]);
             const char *key = node_str(kn), *val;

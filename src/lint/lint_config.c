@@ -135,7 +135,7 @@ static int lcfg_rules(lint_config *c, const node *map)
         return lcfg_error(c, map, "rules must be a mapping of rule id to "
                                   "settings, not %s",
                           lcfg_type(map));
-    for (i = 0; i + 1 < map->u.coll.count; i += 2) {
+    for (i = 0; i + 1 < map->len; i += 2) {
         const node *k = map->u.coll.items[i];
         const node *v = node_deref(map->u.coll.items[i + 1]);
         const lint_rule *rule = lcfg_rule(c, k, &ret);
@@ -150,7 +150,7 @@ static int lcfg_rules(lint_config *c, const node *map)
                               "rules.%s must be a mapping (enabled, "
                               "severity), not %s",
                               rule->id, lcfg_type(v));
-        for (j = 0; j + 1 < v->u.coll.count; j += 2) {
+        for (j = 0; j + 1 < v->len; j += 2) {
             const node *sk = node_deref(v->u.coll.items[j]);
             const node *sv = v->u.coll.items[j + 1];
             const char *key = node_str(sk), *s;
@@ -195,7 +195,7 @@ static int lcfg_ignore_item(lint_config *c, const node *item, size_t idx,
                           "source, reason), not %s",
                           idx, lcfg_type(item));
     memset(ig, 0, sizeof(*ig));
-    for (j = 0; j + 1 < item->u.coll.count; j += 2) {
+    for (j = 0; j + 1 < item->len; j += 2) {
         const node *k = node_deref(item->u.coll.items[j]);
         const node *v = item->u.coll.items[j + 1];
         const char *key = node_str(k), *s;
@@ -252,11 +252,11 @@ static int lcfg_ignore(lint_config *c, const node *seq)
     if (seq->type != NODE_SEQUENCE)
         return lcfg_error(c, seq, "ignore must be a sequence, not %s",
                           lcfg_type(seq));
-    c->ignore = calloc(seq->u.coll.count ? seq->u.coll.count : 1,
+    c->ignore = calloc(seq->len ? seq->len : 1,
                        sizeof(*c->ignore));
     if (!c->ignore)
         return lcfg_nomem();
-    for (i = 0; i < seq->u.coll.count; i++) {
+    for (i = 0; i < seq->len; i++) {
         ret = lcfg_ignore_item(c, seq->u.coll.items[i], i, &c->ignore[i]);
         if (ret)
             return ret;
@@ -300,7 +300,7 @@ int lint_config_parse(lint_config **out, const char *name, const char *buf,
                           "the config must be a mapping with rules and "
                           "ignore, not %s",
                           lcfg_type(root));
-    for (i = 0; i + 1 < root->u.coll.count; i += 2) {
+    for (i = 0; i + 1 < root->len; i += 2) {
         const node *k = node_deref(root->u.coll.items[i]);
         const node *v = root->u.coll.items[i + 1];
         const char *key = node_str(k);

@@ -36,12 +36,12 @@ static int lwh_list(lint_ctx *c, const node *seq, const char ***out,
     *n = 0;
     *any = 0;
     seq = node_deref(seq);
-    if (!seq || seq->type != NODE_SEQUENCE || !seq->u.coll.count)
+    if (!seq || seq->type != NODE_SEQUENCE || !seq->len)
         return RC_OK;
-    *out = arena_alloc(&c->res->arena, seq->u.coll.count * sizeof(**out));
+    *out = arena_alloc(&c->res->arena, seq->len * sizeof(**out));
     if (!*out)
         return lwh_nomem();
-    for (i = 0; i < seq->u.coll.count; i++) {
+    for (i = 0; i < seq->len; i++) {
         const char *s = node_str(seq->u.coll.items[i]);
         if (!s)
             continue;
@@ -274,13 +274,13 @@ static int lwh_entry_read(lint_ctx *c, uint32_t cfg_id, const node *wh,
     }
     e->rules_at = node_get(wh, "rules");
     rules = node_deref(e->rules_at);
-    if (!rules || rules->type != NODE_SEQUENCE || !rules->u.coll.count)
+    if (!rules || rules->type != NODE_SEQUENCE || !rules->len)
         return RC_OK;
     e->rules = arena_alloc(&c->res->arena,
-                           rules->u.coll.count * sizeof(*e->rules));
+                           rules->len * sizeof(*e->rules));
     if (!e->rules)
         return lwh_nomem();
-    for (i = 0; i < rules->u.coll.count; i++) {
+    for (i = 0; i < rules->len; i++) {
         ret = lwh_rule_read(c, rules->u.coll.items[i], &e->rules[e->nrules],
                             &keep);
         if (ret)
@@ -312,7 +312,7 @@ static int lwh_config_read(lint_ctx *c, uint32_t id, int mutating,
     int ret;
     if (!whs || whs->type != NODE_SEQUENCE)
         return RC_OK;
-    for (j = 0; j < whs->u.coll.count; j++) {
+    for (j = 0; j < whs->len; j++) {
         const node *wh = node_deref(whs->u.coll.items[j]);
         if (!wh || wh->type != NODE_MAPPING)
             continue;
@@ -401,14 +401,14 @@ static sel_result lwh_ns_match(lint_ctx *c, const node *sel, const char *ns)
     memset(&map, 0, sizeof(map));
     key.type = val.type = NODE_SCALAR;
     key.u.scalar.str = LWH_NS_NAME_LABEL;
-    key.u.scalar.len = (uint32_t)strlen(LWH_NS_NAME_LABEL);
+    key.len = (uint32_t)strlen(LWH_NS_NAME_LABEL);
     val.u.scalar.str = ns;
-    val.u.scalar.len = (uint32_t)strlen(ns);
+    val.len = (uint32_t)strlen(ns);
     items[0] = &key;
     items[1] = &val;
     map.type = NODE_MAPPING;
     map.u.coll.items = items;
-    map.u.coll.count = 2;
+    map.len = 2;
     return selector_match(sel, &map);
 }
 

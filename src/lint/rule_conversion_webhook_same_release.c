@@ -34,7 +34,7 @@ static const char *ri202_storage_version(const resource *crd)
     const node *vs = node_deref(node_path(crd->obj, "spec.versions"));
     uint32_t i;
     if (vs && vs->type == NODE_SEQUENCE) {
-        for (i = 0; i < vs->u.coll.count; i++) {
+        for (i = 0; i < vs->len; i++) {
             const node *v = vs->u.coll.items[i];
             const char *st = node_get_str(v, "storage");
             if (st && !strcmp(st, "true"))

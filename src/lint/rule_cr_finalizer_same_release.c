@@ -89,7 +89,7 @@ static const char *ri106_own_finalizer(const resource *r, const node **at)
     *at = seq;
     if (!seq || seq->type != NODE_SEQUENCE)
         return NULL;
-    for (i = 0; i < seq->u.coll.count; i++) {
+    for (i = 0; i < seq->len; i++) {
         const char *f = node_str(node_deref(seq->u.coll.items[i]));
         if (f && *f && strcmp(f, "orphan") && strcmp(f, "foregroundDeletion"))
             return f;

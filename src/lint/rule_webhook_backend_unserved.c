@@ -69,7 +69,7 @@ static void ri208_ports(const node *containers, const char *port, int named,
     containers = node_deref(containers);
     if (!containers || containers->type != NODE_SEQUENCE)
         return;
-    for (i = 0; i < containers->u.coll.count; i++) {
+    for (i = 0; i < containers->len; i++) {
         const node *ct = node_deref(containers->u.coll.items[i]);
         const node *ports = node_deref(node_get(ct, "ports"));
         const char *restart = node_get_str(ct, "restartPolicy");
@@ -79,7 +79,7 @@ static void ri208_ports(const node *containers, const char *port, int named,
             continue;
         if (!ports || ports->type != NODE_SEQUENCE)
             continue;
-        for (j = 0; j < ports->u.coll.count; j++) {
+        for (j = 0; j < ports->len; j++) {
             const node *p = ports->u.coll.items[j];
             const char *v = node_get_str(p, named ? "name" : "containerPort");
             *any = 1;
@@ -147,7 +147,7 @@ static const node *ri208_port_item(const node *ports, const char *port)
     ports = node_deref(ports);
     if (!ports || ports->type != NODE_SEQUENCE)
         return NULL;
-    for (i = 0; i < ports->u.coll.count; i++) {
+    for (i = 0; i < ports->len; i++) {
         const char *p = node_get_str(ports->u.coll.items[i], "port");
         if (p && !strcmp(p, port))
             return node_deref(ports->u.coll.items[i]);

@@ -40,7 +40,7 @@ static node *new_scalar(manifest *m, const char *s, node_style style)
     if (!n)
         return NULL;
     n->style = (uint8_t)style;
-    n->u.scalar.len = (uint32_t)strlen(s);
+    n->len = (uint32_t)strlen(s);
     n->u.scalar.str = arena_strdup(&m->arena, s);
     return n->u.scalar.str ? n : NULL;
 }
@@ -64,11 +64,11 @@ node *node_new_seq(manifest *m) { return alloc_node(m, NODE_SEQUENCE); }
 static int grow_items(manifest *m, node *c, uint32_t extra)
 {
     node **items = arena_alloc(&m->arena,
-                               (c->u.coll.count + extra) * sizeof(node *));
+                               (c->len + extra) * sizeof(node *));
     if (!items)
         return err_set(RC_NOMEM, NULL, "out of memory");
-    if (c->u.coll.count)
-        memcpy(items, c->u.coll.items, c->u.coll.count * sizeof(node *));
+    if (c->len)
+        memcpy(items, c->u.coll.items, c->len * sizeof(node *));
     c->u.coll.items = items;
     return RC_OK;
 }
@@ -77,7 +77,7 @@ int node_map_set(manifest *m, node *map, const char *key, node *value)
 {
     uint32_t i, found = UINT32_MAX;
     node *k;
-    for (i = 0; i + 1 < map->u.coll.count; i += 2) {
+    for (i = 0; i + 1 < map->len; i += 2) {
         const char *s = node_str(map->u.coll.items[i]);
         if (s && !strcmp(s, key))
             found = i;
@@ -89,8 +89,8 @@ int node_map_set(manifest *m, node *map, const char *key, node *value)
     k = node_new_str(m, key);
     if (!k || grow_items(m, map, 2))
         return err_set(RC_NOMEM, NULL, "out of memory");
-    map->u.coll.items[map->u.coll.count++] = k;
-    map->u.coll.items[map->u.coll.count++] = value;
+    map->u.coll.items[map->len++] = k;
+    map->u.coll.items[map->len++] = value;
     return RC_OK;
 }
 
@@ -99,21 +99,21 @@ int node_seq_insert(manifest *m, node *seq, uint32_t at, node *item)
     uint32_t i;
     if (grow_items(m, seq, 1))
         return RC_NOMEM;
-    if (at > seq->u.coll.count)
-        at = seq->u.coll.count;
-    for (i = seq->u.coll.count; i > at; i--)
+    if (at > seq->len)
+        at = seq->len;
+    for (i = seq->len; i > at; i--)
         seq->u.coll.items[i] = seq->u.coll.items[i - 1];
     seq->u.coll.items[at] = item;
-    seq->u.coll.count++;
+    seq->len++;
     return RC_OK;
 }
 
 void node_seq_remove(node *seq, uint32_t at)
 {
     uint32_t i;
-    if (at >= seq->u.coll.count)
+    if (at >= seq->len)
         return;
-    for (i = at; i + 1 < seq->u.coll.count; i++)
+    for (i = at; i + 1 < seq->len; i++)
         seq->u.coll.items[i] = seq->u.coll.items[i + 1];
-    seq->u.coll.count--;
+    seq->len--;
 }

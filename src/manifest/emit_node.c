@@ -108,7 +108,7 @@ static void put_scalar(emitter *e, const node *n, size_t ind, int as_key,
                        int *ended)
 {
     const char *s = n->u.scalar.str;
-    size_t len = n->u.scalar.len;
+    size_t len = n->len;
     *ended = 0;
     switch (n->style) {
     case NODE_STYLE_PLAIN:
@@ -147,17 +147,17 @@ static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
 /* Anchor and tag of n, then a space, before its value. */
 static void put_props(emitter *e, const node *n)
 {
-    if (n->anchor)
-        sbuf_printf(e->out, "&%s ", n->anchor);
-    if (n->tag)
-        put_tag(e, n->tag);
+    if (node_anchor(n))
+        sbuf_printf(e->out, "&%s ", node_anchor(n));
+    if (node_tag(n))
+        put_tag(e, node_tag(n));
 }
 
 static int put_mapping(emitter *e, const node *n, size_t ind, int inline_first,
                        int depth)
 {
     uint32_t i;
-    for (i = 0; i + 1 < n->u.coll.count; i += 2) {
+    for (i = 0; i + 1 < n->len; i += 2) {
         const node *k = n->u.coll.items[i], *v = n->u.coll.items[i + 1];
         int ended, ret;
         if (i > 0 || !inline_first)
@@ -166,7 +166,7 @@ static int put_mapping(emitter *e, const node *n, size_t ind, int inline_first,
             put_props(e, k);
             put_scalar(e, k, ind, 1, &ended);
         } else if (k->type == NODE_ALIAS) {
-            sbuf_printf(e->out, "*%s ", k->u.alias.name);
+            sbuf_printf(e->out, "*%s ", node_alias_name(k));
         } else {
             return err_set(RC_INVALID, NULL,
                            "cannot re-emit a mapping with a complex key");
@@ -183,7 +183,7 @@ static int put_sequence(emitter *e, const node *n, size_t ind,
                         int inline_first, int depth)
 {
     uint32_t i;
-    for (i = 0; i < n->u.coll.count; i++) {
+    for (i = 0; i < n->len; i++) {
         int ret;
         if (i > 0 || !inline_first)
             indent_to(e, ind);
@@ -207,12 +207,12 @@ static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
     if (depth > EMIT_DEPTH_MAX)
         return err_set(RC_LIMIT, NULL, "document nested too deeply to re-emit");
     if (n->type == NODE_ALIAS) {
-        sbuf_printf(e->out, " *%s%s", n->u.alias.name, e->eol);
+        sbuf_printf(e->out, " *%s%s", node_alias_name(n), e->eol);
         return RC_OK;
     }
     if (n->type == NODE_SCALAR) {
-        if (n->style == NODE_STYLE_PLAIN && !n->u.scalar.len && !n->tag &&
-            !n->anchor) {
+        if (n->style == NODE_STYLE_PLAIN && !n->len && !node_tag(n) &&
+            !node_anchor(n)) {
             sbuf_puts(e->out, e->eol); /* an empty value: null */
             return RC_OK;
         }
@@ -223,14 +223,14 @@ static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
             sbuf_puts(e->out, e->eol);
         return RC_OK;
     }
-    if (!n->u.coll.count) {
+    if (!n->len) {
         sbuf_putc(e->out, ' ');
         put_props(e, n);
         sbuf_puts(e->out, n->type == NODE_MAPPING ? "{}" : "[]");
         sbuf_puts(e->out, e->eol);
         return RC_OK;
     }
-    if (n->anchor || n->tag) {
+    if (node_anchor(n) || node_tag(n)) {
         sbuf_putc(e->out, ' ');
         put_props(e, n);
         after_dash = 0; /* properties end the line; content goes below */
@@ -260,11 +260,11 @@ int node_emit_yaml(sbuf *out, const node *root, const char *eol)
         put_scalar(&e, root, 0, 0, &ended);
         if (!ended)
             sbuf_puts(out, eol);
-    } else if (!root->u.coll.count) {
+    } else if (!root->len) {
         sbuf_puts(out, root->type == NODE_MAPPING ? "{}" : "[]");
         sbuf_puts(out, eol);
     } else {
-        if (root->anchor || root->tag) /* properties on their own line */
+        if (node_anchor(root) || node_tag(root)) /* properties on their own line */
             sbuf_puts(out, eol);
         ret = root->type == NODE_MAPPING ? put_mapping(&e, root, 0, 0, 0)
                                          : put_sequence(&e, root, 0, 0, 0);

@@ -33,9 +33,9 @@ uint32_t node_len(const node *n)
     if (!n)
         return 0;
     if (n->type == NODE_MAPPING)
-        return n->u.coll.count / 2;
+        return n->len / 2;
     if (n->type == NODE_SEQUENCE)
-        return n->u.coll.count;
+        return n->len;
     return 0;
 }
 
@@ -47,7 +47,7 @@ int node_is_null(const node *n)
         return 1;
     if (n->type != NODE_SCALAR || n->style != NODE_STYLE_PLAIN)
         return 0;
-    if (n->tag && strcmp(n->tag, "tag:yaml.org,2002:null") != 0)
+    if (node_tag(n) && strcmp(node_tag(n), "tag:yaml.org,2002:null") != 0)
         return 0;
     s = n->u.scalar.str;
     return !*s || !strcmp(s, "~") || !strcmp(s, "null") ||
@@ -57,7 +57,7 @@ int node_is_null(const node *n)
 static int key_is(const node *k, const char *key, size_t klen)
 {
     k = node_deref(k);
-    return k && k->type == NODE_SCALAR && k->u.scalar.len == klen &&
+    return k && k->type == NODE_SCALAR && k->len == klen &&
            memcmp(k->u.scalar.str, key, klen) == 0;
 }
 
@@ -65,7 +65,7 @@ static int is_merge_key(const node *k)
 {
     k = node_deref(k);
     return k && k->type == NODE_SCALAR && k->style == NODE_STYLE_PLAIN &&
-           k->u.scalar.len == 2 && memcmp(k->u.scalar.str, "<<", 2) == 0;
+           k->len == 2 && memcmp(k->u.scalar.str, "<<", 2) == 0;
 }
 
 static const node *get_depth(const node *map, const char *key, size_t klen,
@@ -82,7 +82,7 @@ static const node *get_merged(const node *src, const char *key, size_t klen,
         return get_depth(src, key, klen, depth + 1);
     if (src->type != NODE_SEQUENCE)
         return NULL;
-    for (i = 0; i < src->u.coll.count; i++) { /* earlier maps win */
+    for (i = 0; i < src->len; i++) { /* earlier maps win */
         const node *v = get_depth(src->u.coll.items[i], key, klen, depth + 1);
         if (v)
             return v;
@@ -99,7 +99,7 @@ static const node *get_depth(const node *map, const char *key, size_t klen,
     if (!map || map->type != NODE_MAPPING || depth > MERGE_DEPTH_MAX)
         return NULL;
     /* the last occurrence wins, as in Kubernetes' decoders */
-    for (i = 0; i + 1 < map->u.coll.count; i += 2) {
+    for (i = 0; i + 1 < map->len; i += 2) {
         const node *k = map->u.coll.items[i];
         if (key_is(k, key, klen))
             found = map->u.coll.items[i + 1];
@@ -168,15 +168,15 @@ static int report_dup(source *src, size_t doc, const node *first,
 
 static int small_check(source *src, size_t doc, const node *map)
 {
-    uint32_t i, j, n = map->u.coll.count;
+    uint32_t i, j, n = map->len;
     for (i = 2; i < n; i += 2) {
         const node *k = node_deref(map->u.coll.items[i]);
         if (!k || k->type != NODE_SCALAR || is_merge_key(k))
             continue;
         for (j = 0; j < i; j += 2) {
             const node *o = node_deref(map->u.coll.items[j]);
-            if (o && o->type == NODE_SCALAR && o->u.scalar.len == k->u.scalar.len &&
-                memcmp(o->u.scalar.str, k->u.scalar.str, k->u.scalar.len) == 0)
+            if (o && o->type == NODE_SCALAR && o->len == k->len &&
+                memcmp(o->u.scalar.str, k->u.scalar.str, k->len) == 0)
                 return report_dup(src, doc, map->u.coll.items[j],
                                   map->u.coll.items[i]);
         }
@@ -186,7 +186,7 @@ static int small_check(source *src, size_t doc, const node *map)
 
 int manifest_check_duplicate_keys(source *src, size_t doc, const node *map)
 {
-    uint32_t i, n = 0, run = 0, pairs = map->u.coll.count / 2;
+    uint32_t i, n = 0, run = 0, pairs = map->len / 2;
     keyref *refs;
     int64_t second = -1, first = -1;
     if (pairs <= 16)
@@ -199,7 +199,7 @@ int manifest_check_duplicate_keys(source *src, size_t doc, const node *map)
         if (!k || k->type != NODE_SCALAR || is_merge_key(k))
             continue;
         refs[n].s = k->u.scalar.str;
-        refs[n].len = k->u.scalar.len;
+        refs[n].len = k->len;
         refs[n].idx = 2 * i;
         n++;
     }

@@ -202,23 +202,29 @@ static node *node_new(pstate *p, node_type t, const yaml_event_t *ev,
     n->type = (uint8_t)t;
     n->start = (uint32_t)mark_off(p, &ev->start_mark);
     n->end = (uint32_t)mark_off(p, &ev->end_mark);
-    n->tag = copy_str(p, tag);
-    n->anchor = copy_str(p, anchor);
-    if ((tag && !n->tag) || (anchor && !n->anchor)) {
-        err_set(RC_NOMEM, NULL, "out of memory");
-        return NULL;
+    if (tag || anchor) {
+        node_props *pr = arena_alloc(&p->m->arena, sizeof(*pr));
+        if (pr) {
+            pr->tag = copy_str(p, tag);
+            pr->anchor = copy_str(p, anchor);
+        }
+        if (!pr || (tag && !pr->tag) || (anchor && !pr->anchor)) {
+            err_set(RC_NOMEM, NULL, "out of memory");
+            return NULL;
+        }
+        n->props = pr;
     }
     return n;
 }
 
 static int anchor_add(pstate *p, const node *n)
 {
-    if (!n->anchor)
+    if (!node_anchor(n))
         return RC_OK;
     if (array_grow((void **)&p->anchors, &p->anchors_cap, p->nanchors + 1,
              sizeof(*p->anchors)))
         return RC_NOMEM;
-    p->anchors[p->nanchors].name = n->anchor;
+    p->anchors[p->nanchors].name = node_anchor(n);
     p->anchors[p->nanchors].target = n;
     p->nanchors++;
     return RC_OK;
@@ -260,7 +266,7 @@ static int on_scalar(pstate *p, const yaml_event_t *ev)
     n->u.scalar.str = arena_strndup(&p->m->arena, (const char *)val, len);
     if (!n->u.scalar.str)
         return err_set(RC_NOMEM, NULL, "out of memory");
-    n->u.scalar.len = (uint32_t)len;
+    n->len = (uint32_t)len;
     if (anchor_add(p, n))
         return RC_NOMEM;
     return attach(p, n);
@@ -288,9 +294,6 @@ static int on_alias(pstate *p, const yaml_event_t *ev)
     if (!n)
         return RC_NOMEM;
     n->u.alias.target = p->anchors[i - 1].target;
-    n->u.alias.name = arena_strdup(&p->m->arena, name);
-    if (!n->u.alias.name)
-        return err_set(RC_NOMEM, NULL, "out of memory");
     return attach(p, n);
 }
 
@@ -340,7 +343,7 @@ static int on_end(pstate *p, const yaml_event_t *ev)
         memcpy(n->u.coll.items, p->kids + f->first_kid,
                count * sizeof(node *));
     }
-    n->u.coll.count = (uint32_t)count;
+    n->len = (uint32_t)count;
     p->nkids = f->first_kid;
     if (n->type == NODE_MAPPING && !p->opts->allow_duplicate_keys) {
         ret = manifest_check_duplicate_keys(&p->m->src, p->m->ndocs, n);

@@ -31,11 +31,11 @@ static int is_true(const node *n)
     n = node_deref(n);
     if (!n || n->type != NODE_SCALAR)
         return 0;
-    if (n->tag && !strcmp(n->tag, "tag:yaml.org,2002:bool"))
+    if (node_tag(n) && !strcmp(node_tag(n), "tag:yaml.org,2002:bool"))
         return !strcmp(n->u.scalar.str, "true") ||
                !strcmp(n->u.scalar.str, "True") ||
                !strcmp(n->u.scalar.str, "TRUE");
-    if (n->style != NODE_STYLE_PLAIN || n->tag)
+    if (n->style != NODE_STYLE_PLAIN || node_tag(n))
         return 0;
     for (i = 0; i < sizeof(TRUES) / sizeof(TRUES[0]); i++)
         if (!strcmp(n->u.scalar.str, TRUES[i]))
@@ -79,10 +79,10 @@ static int mounted_with_subpath(const node *spec, const char *volume)
     uint32_t i, j;
     for (l = 0; l < NLISTS; l++) {
         const node *cs = seq_of(spec, CONTAINER_LISTS[l]);
-        for (i = 0; cs && i < cs->u.coll.count; i++) {
+        for (i = 0; cs && i < cs->len; i++) {
             const node *mounts = seq_of(node_deref(cs->u.coll.items[i]),
                                         "volumeMounts");
-            for (j = 0; mounts && j < mounts->u.coll.count; j++) {
+            for (j = 0; mounts && j < mounts->len; j++) {
                 const node *m = node_deref(mounts->u.coll.items[j]);
                 const char *name = node_get_str(m, "name");
                 if (!name || strcmp(name, volume))
@@ -133,7 +133,7 @@ static int walk_projected(walk *w, const node *projected, const char *volume)
     const node *sources = seq_of(projected, "sources");
     uint32_t i;
     int ret = 0;
-    for (i = 0; sources && i < sources->u.coll.count && !ret; i++) {
+    for (i = 0; sources && i < sources->len && !ret; i++) {
         const node *s = node_deref(sources->u.coll.items[i]);
         const node *ref = map_of(s, "secret");
         if (ref)
@@ -151,7 +151,7 @@ static int walk_volumes(walk *w, const node *vols)
 {
     uint32_t i;
     int ret = 0;
-    for (i = 0; i < vols->u.coll.count && !ret; i++) {
+    for (i = 0; i < vols->len && !ret; i++) {
         const node *v = node_deref(vols->u.coll.items[i]);
         const char *vname = node_get_str(v, "name");
         const node *src, *at;
@@ -182,7 +182,7 @@ static int walk_env(walk *w, const node *env, const char *container)
 {
     uint32_t i;
     int ret = 0;
-    for (i = 0; i < env->u.coll.count && !ret; i++) {
+    for (i = 0; i < env->len && !ret; i++) {
         const node *from = map_of(node_deref(env->u.coll.items[i]),
                                   "valueFrom");
         const node *ref = map_of(from, "secretKeyRef");
@@ -202,7 +202,7 @@ static int walk_env_from(walk *w, const node *env_from, const char *container)
 {
     uint32_t i;
     int ret = 0;
-    for (i = 0; i < env_from->u.coll.count && !ret; i++) {
+    for (i = 0; i < env_from->len && !ret; i++) {
         const node *e = node_deref(env_from->u.coll.items[i]);
         const node *ref = map_of(e, "configMapRef");
         if (ref)
@@ -239,7 +239,7 @@ static int walk_pull_secrets(walk *w, const node *list)
 {
     uint32_t i;
     int ret = 0;
-    for (i = 0; i < list->u.coll.count && !ret; i++)
+    for (i = 0; i < list->len && !ret; i++)
         ret = emit_named(w, REF_SECRET, VIA_IMAGE_PULL,
                          node_deref(list->u.coll.items[i]), NULL, NULL, NULL);
     return ret;
@@ -282,7 +282,7 @@ static int walk_field(walk *w, const found_field *ff)
     case F_CONTAINERS:
         if (v->type != NODE_SEQUENCE)
             return 0;
-        for (i = 0; i < v->u.coll.count && !ret; i++)
+        for (i = 0; i < v->len && !ret; i++)
             ret = walk_container(w, node_deref(v->u.coll.items[i]));
         return ret;
     case F_PULL:

@@ -267,7 +267,7 @@ static size_t doc_object_count(const document *d)
     if (!root || node_is_null(root))
         return 0;
     if (root->type == NODE_MAPPING && is_list(root, &items))
-        return items->u.coll.count;
+        return items->len;
     return 1;
 }
 
@@ -278,7 +278,7 @@ static int build_doc(model *md, const document *d)
     if (!root || node_is_null(root))
         return RC_OK;
     if (root->type == NODE_MAPPING && is_list(root, &items)) {
-        for (i = 0; i < items->u.coll.count; i++) {
+        for (i = 0; i < items->len; i++) {
             resource *r = &md->res[md->nres];
             int ret = fill_resource(md, d, items->u.coll.items[i], (int32_t)i, r);
             if (ret)

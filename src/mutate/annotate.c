@@ -190,18 +190,18 @@ static int plan_text(sbuf *b, uint32_t *off, const manifest *m,
     const node *meta = node_deref(node_get(r->obj, "metadata"));
     const node *ann = meta ? node_get(meta, "annotations") : NULL;
     const node *last;
-    if (!meta || meta->type != NODE_MAPPING || !meta->u.coll.count)
+    if (!meta || meta->type != NODE_MAPPING || !meta->len)
         return -1;
     ann = node_deref(ann);
     if (ann && ann->type == NODE_MAPPING) {
         if (is_flow_end(buf, ann)) {
             *off = ann->end - 1;
-            put_flow(b, p, n, ann->u.coll.count > 0);
+            put_flow(b, p, n, ann->len > 0);
             return 0;
         }
-        if (ann->style == NODE_STYLE_FLOW || !ann->u.coll.count)
+        if (ann->style == NODE_STYLE_FLOW || !ann->len)
             return -1;
-        last = ann->u.coll.items[ann->u.coll.count - 1];
+        last = ann->u.coll.items[ann->len - 1];
         *off = line_after(buf, m->src.len, last);
         if (*off >= m->src.len && buf[*off - 1] != '\n')
             sbuf_puts(b, eol);
@@ -221,7 +221,7 @@ static int plan_text(sbuf *b, uint32_t *off, const manifest *m,
     }
     if (meta->style == NODE_STYLE_FLOW)
         return -1;
-    last = meta->u.coll.items[meta->u.coll.count - 1];
+    last = meta->u.coll.items[meta->len - 1];
     *off = line_after(buf, m->src.len, last);
     if (*off >= m->src.len && buf[*off - 1] != '\n')
         sbuf_puts(b, eol);

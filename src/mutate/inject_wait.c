@@ -181,7 +181,7 @@ static void externalsecret_keys(const resource *es, char *buf, size_t size)
     uint32_t i;
     buf[0] = '\0';
     if (tdata && tdata->type == NODE_MAPPING) {
-        for (i = 0; i + 1 < tdata->u.coll.count; i += 2)
+        for (i = 0; i + 1 < tdata->len; i += 2)
             if (node_str(tdata->u.coll.items[i]))
                 append_word(buf, size, node_str(tdata->u.coll.items[i]));
         return;
@@ -189,7 +189,7 @@ static void externalsecret_keys(const resource *es, char *buf, size_t size)
     if (node_get(spec, "dataFrom") ||
         node_path(spec, "target.template.templateFrom"))
         return;
-    for (i = 0; data && data->type == NODE_SEQUENCE && i < data->u.coll.count;
+    for (i = 0; data && data->type == NODE_SEQUENCE && i < data->len;
          i++) {
         const char *k = node_get_str(data->u.coll.items[i], "secretKey");
         if (k && !has_word(buf, k))
@@ -216,7 +216,7 @@ static node *find_named(const node *seq, const char *name, uint32_t *pos)
 {
     uint32_t i;
     seq = node_deref(seq);
-    for (i = 0; seq && seq->type == NODE_SEQUENCE && i < seq->u.coll.count;
+    for (i = 0; seq && seq->type == NODE_SEQUENCE && i < seq->len;
          i++) {
         const char *n = node_get_str(seq->u.coll.items[i], "name");
         if (n && !strcmp(n, name)) {
@@ -283,7 +283,7 @@ static const char *our_volume(const node *spec, const char *secret)
 {
     const node *vols = node_deref(node_get(spec, "volumes"));
     uint32_t i;
-    for (i = 0; vols && vols->type == NODE_SEQUENCE && i < vols->u.coll.count;
+    for (i = 0; vols && vols->type == NODE_SEQUENCE && i < vols->len;
          i++) {
         const node *v = vols->u.coll.items[i];
         const char *n = node_get_str(v, "name");
@@ -326,7 +326,7 @@ static const char *add_volume(inject_ctx *c, workload *w, const char *secret)
         node_map_set(c->m, vol, "secret", sec) ||
         set_str(c->m, sec, "secretName", secret) ||
         set_plain(c->m, sec, "optional", "true") ||
-        node_seq_insert(c->m, vols, vols->u.coll.count, vol))
+        node_seq_insert(c->m, vols, vols->len, vol))
         return NULL;
     return name;
 }
@@ -381,10 +381,10 @@ static int use_volume(inject_ctx *c, workload *w, wait_item *it,
         it->volume = ref->volume;
         /* a volume an earlier run added stays "added" on every render */
         it->added_volume = ours && !strcmp(ours, ref->volume);
-        if (items && items->type == NODE_SEQUENCE && items->u.coll.count) {
+        if (items && items->type == NODE_SEQUENCE && items->len) {
             /* only listed keys are projected, at their paths */
             it->keys[0] = '\0';
-            for (i = 0; i < items->u.coll.count; i++) {
+            for (i = 0; i < items->len; i++) {
                 const char *p = node_get_str(items->u.coll.items[i], "path");
                 if (p)
                     append_word(it->keys, sizeof(it->keys), p);
@@ -402,7 +402,7 @@ static int projected_optional(inject_ctx *c, workload *w, const pod_ref *ref)
     const node *srcs = vol ? node_deref(node_path(vol, "projected.sources"))
                            : NULL;
     uint32_t i;
-    for (i = 0; srcs && srcs->type == NODE_SEQUENCE && i < srcs->u.coll.count;
+    for (i = 0; srcs && srcs->type == NODE_SEQUENCE && i < srcs->len;
          i++) {
         node *sec = (node *)node_deref(node_get(srcs->u.coll.items[i],
                                                 "secret"));
@@ -583,7 +583,7 @@ static int place_container(inject_ctx *c, workload *w)
     uint32_t i;
     if (!inits)
         return -1;
-    for (i = 0; i < inits->u.coll.count; i++)
+    for (i = 0; i < inits->len; i++)
         if (is_ours(node_deref(inits->u.coll.items[i]))) {
             name = node_get_str(inits->u.coll.items[i], "name");
             node_seq_remove(inits, i);

@@ -25,21 +25,21 @@ static void canon(sbuf *b, const node *n, int depth)
         sbuf_puts(b, "?");
         return;
     }
-    if (n->tag)
-        sbuf_printf(b, "!<%s>", n->tag);
-    if (n->anchor)
-        sbuf_printf(b, "&%s ", n->anchor);
+    if (node_tag(n))
+        sbuf_printf(b, "!<%s>", node_tag(n));
+    if (node_anchor(n))
+        sbuf_printf(b, "&%s ", node_anchor(n));
     switch (n->type) {
     case NODE_SCALAR:
-        sbuf_printf(b, "%u:%u:", n->style, n->u.scalar.len);
-        sbuf_put(b, n->u.scalar.str, n->u.scalar.len);
+        sbuf_printf(b, "%u:%u:", n->style, n->len);
+        sbuf_put(b, n->u.scalar.str, n->len);
         return;
     case NODE_ALIAS:
-        sbuf_printf(b, "*%s", n->u.alias.name);
+        sbuf_printf(b, "*%s", node_alias_name(n));
         return;
     default:
         sbuf_putc(b, n->type == NODE_MAPPING ? '{' : '[');
-        for (i = 0; i < n->u.coll.count; i++) {
+        for (i = 0; i < n->len; i++) {
             canon(b, n->u.coll.items[i], depth + 1);
             sbuf_putc(b, ',');
         }
@@ -222,21 +222,21 @@ static int tree_equal(const node *a, const node *b, int depth)
         return a == b;
     if (a->type != b->type)
         return 0;
-    if ((a->tag == NULL) != (b->tag == NULL) ||
-        (a->tag && strcmp(a->tag, b->tag)))
+    if ((node_tag(a) == NULL) != (node_tag(b) == NULL) ||
+        (node_tag(a) && strcmp(node_tag(a), node_tag(b))))
         return 0;
     switch (a->type) {
     case NODE_SCALAR:
         return (a->style == NODE_STYLE_PLAIN) ==
                    (b->style == NODE_STYLE_PLAIN) &&
-               a->u.scalar.len == b->u.scalar.len &&
-               !memcmp(a->u.scalar.str, b->u.scalar.str, a->u.scalar.len);
+               a->len == b->len &&
+               !memcmp(a->u.scalar.str, b->u.scalar.str, a->len);
     case NODE_ALIAS:
-        return !strcmp(a->u.alias.name, b->u.alias.name);
+        return !strcmp(node_alias_name(a), node_alias_name(b));
     default:
-        if (a->u.coll.count != b->u.coll.count)
+        if (a->len != b->len)
             return 0;
-        for (i = 0; i < a->u.coll.count; i++)
+        for (i = 0; i < a->len; i++)
             if (!tree_equal(a->u.coll.items[i], b->u.coll.items[i], depth + 1))
                 return 0;
         return 1;

@@ -53,7 +53,7 @@ static int count_named(const node *seq, const char *name)
     uint32_t i;
     int n = 0;
     seq = node_deref(seq);
-    for (i = 0; seq && seq->type == NODE_SEQUENCE && i < seq->u.coll.count;
+    for (i = 0; seq && seq->type == NODE_SEQUENCE && i < seq->len;
          i++) {
         const char *v = node_get_str(seq->u.coll.items[i], "name");
         n += v && !strcmp(v, name);
@@ -68,7 +68,7 @@ static void check_names_unique(const node *spec)
     uint32_t i;
     for (l = 0; l < 2; l++) {
         const node *seq = node_deref(node_get(spec, lists[l]));
-        for (i = 0; seq && i < seq->u.coll.count; i++) {
+        for (i = 0; seq && i < seq->len; i++) {
             const char *n = node_get_str(seq->u.coll.items[i], "name");
             CU_ASSERT_PTR_NOT_NULL_FATAL(n);
             CU_ASSERT(dns1123_label(n));
@@ -80,7 +80,7 @@ static void check_names_unique(const node *spec)
     }
     {
         const node *vols = node_deref(node_get(spec, "volumes"));
-        for (i = 0; vols && i < vols->u.coll.count; i++) {
+        for (i = 0; vols && i < vols->len; i++) {
             const char *n = node_get_str(vols->u.coll.items[i], "name");
             CU_ASSERT(n && dns1123_label(n));
             CU_ASSERT_EQUAL(count_named(vols, n), 1);
@@ -95,7 +95,7 @@ static void check_wait_container(const node *spec)
     uint32_t i;
     int all = 0;
     CU_ASSERT_FATAL(first && first->type == NODE_SEQUENCE &&
-                    first->u.coll.count >= 1);
+                    first->len >= 1);
     ct = node_deref(first->u.coll.items[0]);
     CU_ASSERT(!strncmp(node_get_str(ct, "name"), "readyinstall-wait", 17));
     sc = node_get(ct, "securityContext");
@@ -105,20 +105,20 @@ static void check_wait_container(const node *spec)
                "RuntimeDefault");
     CU_ASSERT(atoi(node_get_str(sc, "runAsUser")) > 0);
     drop = node_deref(node_path(sc, "capabilities.drop"));
-    for (i = 0; drop && i < drop->u.coll.count; i++)
+    for (i = 0; drop && i < drop->len; i++)
         all |= !strcmp(node_str(drop->u.coll.items[i]), "ALL");
     CU_ASSERT(all);
     CU_ASSERT_PTR_NOT_NULL(node_path(ct, "resources.limits.memory"));
     mounts = node_deref(node_get(ct, "volumeMounts"));
-    CU_ASSERT_FATAL(mounts && mounts->u.coll.count > 0);
-    for (i = 0; i < mounts->u.coll.count; i++) {
+    CU_ASSERT_FATAL(mounts && mounts->len > 0);
+    for (i = 0; i < mounts->len; i++) {
         const node *mt = mounts->u.coll.items[i];
         const char *vol = node_get_str(mt, "name");
         const node *vols = node_deref(node_get(spec, "volumes"));
         uint32_t k;
         int found = 0;
         ASSERT_STR(node_get_str(mt, "readOnly"), "true");
-        for (k = 0; vols && k < vols->u.coll.count; k++)
+        for (k = 0; vols && k < vols->len; k++)
             if (!strcmp(node_get_str(vols->u.coll.items[k], "name"), vol)) {
                 /* the volume the wait reads must be optional to mount */
                 ASSERT_STR(node_str(node_path(vols->u.coll.items[k],
@@ -171,7 +171,7 @@ static void test_inject__user_container_keeps_its_place(void)
     for (size_t i = 0; i < md->nres; i++)
         if (!strcmp(md->res[i].kind, "Deployment"))
             inits = node_deref(node_get(md->res[i].pod_spec, "initContainers"));
-    CU_ASSERT_FATAL(inits && inits->u.coll.count == 2);
+    CU_ASSERT_FATAL(inits && inits->len == 2);
     ASSERT_STR(node_get_str(inits->u.coll.items[0], "name"),
                "readyinstall-wait-2");
     ASSERT_STR(node_get_str(inits->u.coll.items[1], "name"),
