@@ -44,6 +44,7 @@ typedef struct span {
 typedef struct arena_block arena_block;
 typedef struct arena {
     arena_block *head;
+    arena_block *chars; /* strings, packed apart from the aligned objects */
     size_t total; /* bytes handed out, for statistics */
 } arena;
 

@@ -54,6 +54,8 @@ typedef struct wh_ctx {
     graph *g;
     backend_memo *memo;
     size_t nmemo, memo_cap;
+    arena keys;
+    strmap memo_at; /* "namespace/name" -> index in memo */
 } wh_ctx;
 
 static int nomem(void)
@@ -78,12 +80,12 @@ static int list_read(arena *a, const node *seq, str_list *out)
     uint32_t i, k = 0;
     memset(out, 0, sizeof(*out));
     seq = node_deref(seq);
-    if (!seq || seq->type != NODE_SEQUENCE || !seq->u.coll.count)
+    if (!seq || seq->type != NODE_SEQUENCE || !seq->len)
         return RC_OK;
-    out->items = arena_alloc(a, seq->u.coll.count * sizeof(*out->items));
+    out->items = arena_alloc(a, seq->len * sizeof(*out->items));
     if (!out->items)
         return nomem();
-    for (i = 0; i < seq->u.coll.count; i++) {
+    for (i = 0; i < seq->len; i++) {
         const char *s = node_str(seq->u.coll.items[i]);
         if (!s)
             continue;
@@ -176,12 +178,12 @@ static int entry_read(graph *g, const resource *cfg, const node *wh,
     e->obj_sel = node_get(wh, "objectSelector");
     e->match_conditions = node_len(node_get(wh, "matchConditions")) > 0;
     rules = node_deref(node_get(wh, "rules"));
-    if (!rules || rules->type != NODE_SEQUENCE || !rules->u.coll.count)
+    if (!rules || rules->type != NODE_SEQUENCE || !rules->len)
         return RC_OK;
-    e->rules = arena_alloc(&g->arena, rules->u.coll.count * sizeof(*e->rules));
+    e->rules = arena_alloc(&g->arena, rules->len * sizeof(*e->rules));
     if (!e->rules)
         return nomem();
-    for (i = 0; i < rules->u.coll.count; i++) {
+    for (i = 0; i < rules->len; i++) {
         int keep;
         ret = rule_read(&g->arena, rules->u.coll.items[i], &e->rules[e->nrules],
                         &keep);
@@ -250,12 +252,18 @@ static int backend_get(wh_ctx *c, const char *ns, const char *name,
                        backend_memo **out)
 {
     backend_memo *m;
-    size_t i;
-    for (i = 0; i < c->nmemo; i++) {
-        if (!strcmp(c->memo[i].ns, ns) && !strcmp(c->memo[i].name, name)) {
-            *out = &c->memo[i];
-            return RC_OK;
-        }
+    char key[512];
+    int len = snprintf(key, sizeof(key), "%s/%s", ns, name), created;
+    uint32_t *at;
+    if (len < 0 || (size_t)len >= sizeof(key))
+        len = 0; /* not a valid Service name: no memo */
+    at = strmap_put(&c->memo_at, key, (size_t)len, (uint32_t)c->nmemo,
+                    &created);
+    if (!at)
+        return nomem();
+    if (len && !created) {
+        *out = &c->memo[*at];
+        return RC_OK;
     }
     if (c->nmemo == c->memo_cap) {
         size_t ncap = c->memo_cap ? c->memo_cap * 2 : 8;
@@ -556,7 +564,7 @@ static int kind_edges(wh_ctx *c, const char *kind)
         const node *whs = node_deref(node_get(cfg->obj, "webhooks"));
         if (!whs || whs->type != NODE_SEQUENCE)
             continue;
-        for (j = 0; j < whs->u.coll.count; j++) {
+        for (j = 0; j < whs->len; j++) {
             const node *wh = node_deref(whs->u.coll.items[j]);
             if (!wh || wh->type != NODE_MAPPING)
                 continue;
@@ -574,9 +582,13 @@ int deps_webhook(graph *g)
     int ret;
     memset(&c, 0, sizeof(c));
     c.g = g;
+    arena_init(&c.keys);
+    strmap_init(&c.memo_at, &c.keys);
     ret = kind_edges(&c, "ValidatingWebhookConfiguration");
     if (!ret)
         ret = kind_edges(&c, "MutatingWebhookConfiguration");
+    strmap_dispose(&c.memo_at);
+    arena_dispose(&c.keys);
     free(c.memo);
     return ret;
 }

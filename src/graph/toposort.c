@@ -21,7 +21,7 @@ typedef struct topo {
     uint32_t *rep;            /* component -> member with the smallest key */
     uint32_t *cstart, *cmem;  /* component -> members, ascending (CSR) */
     int *weight;              /* document -> kind weight, computed once */
-    const char **kind;        /* document -> kind it sorts by */
+    uint32_t *kind_rank;      /* document -> rank of its kind by name */
 } topo;
 
 static uint32_t doc_node(const graph *g, size_t ndocs, uint32_t id)
@@ -141,23 +141,44 @@ static int node_cmp(const topo *t, uint32_t a, uint32_t b)
         return a < b ? -1 : a > b;
     if (t->weight[a] != t->weight[b])
         return t->weight[a] < t->weight[b] ? -1 : 1;
-    if (t->weight[a] == ORDER_KIND_UNKNOWN) {
-        int c = strcmp(t->kind[a], t->kind[b]);
-        if (c)
-            return c;
-    }
+    if (t->weight[a] == ORDER_KIND_UNKNOWN &&
+        t->kind_rank[a] != t->kind_rank[b])
+        return t->kind_rank[a] < t->kind_rank[b] ? -1 : 1;
     return a < b ? -1 : 1;
 }
 
+typedef struct kind_of {
+    const char *kind;
+    uint32_t doc;
+} kind_of;
+
+static int kind_of_cmp(const void *a, const void *b)
+{
+    return strcmp(((const kind_of *)a)->kind, ((const kind_of *)b)->kind);
+}
+
+/* Kinds ranked by name once, so the heap compares integers. */
 static int doc_keys(topo *t)
 {
-    size_t i;
+    size_t i, rank = 0;
+    kind_of *ko = malloc(t->ndocs * sizeof(*ko) + 1);
     t->weight = malloc(t->ndocs * sizeof(*t->weight) + 1);
-    t->kind = malloc(t->ndocs * sizeof(*t->kind) + 1);
-    if (!t->weight || !t->kind)
+    t->kind_rank = malloc(t->ndocs * sizeof(*t->kind_rank) + 1);
+    if (!ko || !t->weight || !t->kind_rank) {
+        free(ko);
         return err_set(RC_NOMEM, NULL, "out of memory");
-    for (i = 0; i < t->ndocs; i++)
-        t->weight[i] = order_doc_weight(t->g->md, (uint32_t)i, &t->kind[i]);
+    }
+    for (i = 0; i < t->ndocs; i++) {
+        ko[i].doc = (uint32_t)i;
+        t->weight[i] = order_doc_weight(t->g->md, (uint32_t)i, &ko[i].kind);
+    }
+    qsort(ko, t->ndocs, sizeof(*ko), kind_of_cmp);
+    for (i = 0; i < t->ndocs; i++) {
+        if (i > 0 && strcmp(ko[i - 1].kind, ko[i].kind))
+            rank++;
+        t->kind_rank[ko[i].doc] = (uint32_t)rank;
+    }
+    free(ko);
     return RC_OK;
 }
 
@@ -360,6 +381,6 @@ int graph_toposort(graph *g)
     free(t.cstart);
     free(t.cmem);
     free(t.weight);
-    free(t.kind);
+    free(t.kind_rank);
     return ret;
 }

@@ -22,18 +22,25 @@ static const size_t HEADER = (sizeof(arena_block) + (ARENA_ALIGN - 1)) &
 void arena_init(arena *a)
 {
     a->head = NULL;
+    a->chars = NULL;
     a->total = 0;
 }
 
-void arena_dispose(arena *a)
+static void free_blocks(arena_block *b)
 {
-    arena_block *b = a->head;
     while (b) {
         arena_block *next = b->next;
         free(b);
         b = next;
     }
+}
+
+void arena_dispose(arena *a)
+{
+    free_blocks(a->head);
+    free_blocks(a->chars);
     a->head = NULL;
+    a->chars = NULL;
     a->total = 0;
 }
 
@@ -64,43 +71,66 @@ void *arena_alloc(arena *a, size_t n)
     memset((char *)b + HEADER, 0, b->size);
     return (char *)b + HEADER;
 }
-#else
-static size_t round_up(size_t n)
+
+static char *alloc_chars(arena *a, size_t n)
 {
-    return (n + (ARENA_ALIGN - 1)) & ~(size_t)(ARENA_ALIGN - 1);
+    return arena_alloc(a, n);
+}
+#else
+static size_t round_up(size_t n, size_t align)
+{
+    return (n + (align - 1)) & ~(align - 1);
+}
+
+/* n bytes at the given alignment (a power of two up to ARENA_ALIGN),
+ * not cleared. */
+static void *bump(arena *a, arena_block **head, size_t n, size_t align)
+{
+    arena_block *b = *head;
+    size_t at = b ? round_up(b->used, align) : 0;
+    void *p;
+    if (!n)
+        n = 1;
+    if (!b || at > b->size || b->size - at < n) {
+        /* Big requests get a block of their own so they waste nothing. */
+        size_t size = n > ARENA_BLOCK_MIN / 4 ? n : ARENA_BLOCK_MIN;
+        arena_block *nb = block_new(size);
+        if (!nb)
+            return NULL;
+        if (b && size == n) {
+            nb->next = b->next; /* keep the partly used block current */
+            b->next = nb;
+            nb->used = n;
+            a->total += n;
+            return (char *)nb + HEADER;
+        }
+        nb->next = b;
+        *head = nb;
+        b = nb;
+        at = 0;
+    }
+    p = (char *)b + HEADER + at;
+    b->used = at + n;
+    a->total += n;
+    return p;
 }
 
 void *arena_alloc(arena *a, size_t n)
 {
-    arena_block *b = a->head;
+    size_t need = round_up(n ? n : 1, ARENA_ALIGN);
     void *p;
-    size_t need = round_up(n ? n : 1);
     if (need < n)
         return NULL;
-    if (!b || b->size - b->used < need) {
-        /* Big requests get a block of their own so they waste nothing. */
-        size_t size = need > ARENA_BLOCK_MIN / 4 ? need : ARENA_BLOCK_MIN;
-        arena_block *nb = block_new(size);
-        if (!nb)
-            return NULL;
-        if (b && size == need) {
-            nb->next = b->next; /* keep the partly used block current */
-            b->next = nb;
-            nb->used = need;
-            a->total += n;
-            p = (char *)nb + HEADER;
-            memset(p, 0, need);
-            return p;
-        }
-        nb->next = b;
-        a->head = nb;
-        b = nb;
-    }
-    p = (char *)b + HEADER + b->used;
-    b->used += need;
-    a->total += n;
-    memset(p, 0, need);
+    p = bump(a, &a->head, need, ARENA_ALIGN);
+    if (p)
+        memset(p, 0, need);
     return p;
+}
+
+/* Strings need no alignment: packing them saves about 8 bytes each. */
+static char *alloc_chars(arena *a, size_t n)
+{
+    return bump(a, &a->chars, n, 1);
 }
 #endif
 
@@ -109,7 +139,7 @@ char *arena_strndup(arena *a, const char *s, size_t n)
     char *p;
     if (n == (size_t)-1)
         return NULL;
-    p = arena_alloc(a, n + 1);
+    p = alloc_chars(a, n + 1);
     if (!p)
         return NULL;
     if (n)
