@@ -34,19 +34,17 @@ typedef enum node_style {
 
 typedef struct node node;
 
-/* Tag and anchor, rare in manifests, so kept out of line. */
-typedef struct node_props {
-    const char *tag;    /* NULL when none */
-    const char *anchor; /* NULL when none */
-} node_props;
+/* A collection built by build.c: its item array has room for the next
+ * power of two (at least 4) items, so appending does not copy it each time. */
+#define NODE_F_ROOM 0x01
 
-/* 32 bytes: a large manifest holds millions of these. */
+/* 24 bytes: a large manifest holds millions of these. */
 struct node {
     uint8_t type;  /* node_type */
     uint8_t style; /* node_style */
+    uint8_t flags; /* NODE_F_* */
     uint32_t start, end; /* byte offsets in the input */
     uint32_t len; /* scalar: bytes; collection: items (2 per mapping pair) */
-    const node_props *props; /* NULL when the node has neither */
     union {
         struct {
             const char *str; /* NUL-terminated; may hold NULs before len */
@@ -60,14 +58,39 @@ struct node {
     } u;
 };
 
+/* Tag and anchor, rare in manifests, so a node that has either is allocated
+ * right after them (NODE_F_PROPS) instead of pointing to them. Such a node
+ * must never be copied by value. */
+#define NODE_F_PROPS 0x02
+
+typedef struct node_props {
+    const char *tag;    /* NULL when none */
+    const char *anchor; /* NULL when none */
+} node_props;
+
+typedef struct node_with_props {
+    node_props props;
+    node n;
+} node_with_props;
+
+static inline const node_props *node_props_of(const node *n)
+{
+    if (!(n->flags & NODE_F_PROPS))
+        return NULL;
+    return (const node_props *)(const void *)((const char *)n -
+                                              offsetof(node_with_props, n));
+}
+
 static inline const char *node_tag(const node *n)
 {
-    return n->props ? n->props->tag : NULL;
+    const node_props *p = node_props_of(n);
+    return p ? p->tag : NULL;
 }
 
 static inline const char *node_anchor(const node *n)
 {
-    return n->props ? n->props->anchor : NULL;
+    const node_props *p = node_props_of(n);
+    return p ? p->anchor : NULL;
 }
 
 /* The anchor an alias names. */

@@ -52,6 +52,9 @@ void arena_init(arena *a);
 void arena_dispose(arena *a);
 /* Zeroed memory aligned for any type; NULL when out of memory. */
 void *arena_alloc(arena *a, size_t n);
+/* As arena_alloc, aligned to align (a power of two up to 16) instead of
+ * 16: small objects held by the million waste nothing. */
+void *arena_alloc_aligned(arena *a, size_t n, size_t align);
 /* Copy of s[0..n) with a terminating NUL; NULL when out of memory. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);

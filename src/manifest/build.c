@@ -7,7 +7,7 @@
 
 static node *alloc_node(manifest *m, node_type t)
 {
-    node *n = arena_alloc(&m->arena, sizeof(*n));
+    node *n = arena_alloc_aligned(&m->arena, sizeof(*n), _Alignof(node));
     if (n)
         n->type = (uint8_t)t;
     return n;
@@ -60,16 +60,32 @@ node *node_new_map(manifest *m) { return alloc_node(m, NODE_MAPPING); }
 
 node *node_new_seq(manifest *m) { return alloc_node(m, NODE_SEQUENCE); }
 
-/* Room for one more item: arrays are exact-sized, so copy into a new one. */
+/* The capacity of an item array build.c allocated: a power of two. */
+static uint32_t room_for(uint32_t n)
+{
+    uint32_t r = 4;
+    while (r < n)
+        r *= 2;
+    return r;
+}
+
+/* Room for extra items. Parsed arrays are exact-sized; ours double, so a
+ * mapping built key by key costs linear, not quadratic, arena space. */
 static int grow_items(manifest *m, node *c, uint32_t extra)
 {
-    node **items = arena_alloc(&m->arena,
-                               (c->len + extra) * sizeof(node *));
+    uint32_t need = c->len + extra, room;
+    node **items;
+    if ((c->flags & NODE_F_ROOM) && need <= room_for(c->len))
+        return RC_OK;
+    room = room_for(need);
+    items = arena_alloc_aligned(&m->arena, room * sizeof(node *),
+                                _Alignof(node *));
     if (!items)
         return err_set(RC_NOMEM, NULL, "out of memory");
     if (c->len)
         memcpy(items, c->u.coll.items, c->len * sizeof(node *));
     c->u.coll.items = items;
+    c->flags |= NODE_F_ROOM;
     return RC_OK;
 }
 

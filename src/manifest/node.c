@@ -3,6 +3,8 @@
 #include <string.h>
 
 #include "manifest.h"
+
+_Static_assert(sizeof(node) <= 24, "a node is 24 bytes on LP64");
 #include "manifest_int.h"
 
 #define MERGE_DEPTH_MAX 16

@@ -194,7 +194,23 @@ static const char *copy_str(pstate *p, const yaml_char_t *s)
 static node *node_new(pstate *p, node_type t, const yaml_event_t *ev,
                       const yaml_char_t *tag, const yaml_char_t *anchor)
 {
-    node *n = arena_alloc(&p->m->arena, sizeof(*n));
+    node *n;
+    if (tag || anchor) {
+        node_with_props *np = arena_alloc_aligned(&p->m->arena, sizeof(*np),
+                                                  _Alignof(node_with_props));
+        if (np) {
+            np->props.tag = copy_str(p, tag);
+            np->props.anchor = copy_str(p, anchor);
+        }
+        if (!np || (tag && !np->props.tag) || (anchor && !np->props.anchor)) {
+            err_set(RC_NOMEM, NULL, "out of memory");
+            return NULL;
+        }
+        n = &np->n;
+        n->flags = NODE_F_PROPS;
+    } else {
+        n = arena_alloc_aligned(&p->m->arena, sizeof(*n), _Alignof(node));
+    }
     if (!n) {
         err_set(RC_NOMEM, NULL, "out of memory");
         return NULL;
@@ -202,18 +218,6 @@ static node *node_new(pstate *p, node_type t, const yaml_event_t *ev,
     n->type = (uint8_t)t;
     n->start = (uint32_t)mark_off(p, &ev->start_mark);
     n->end = (uint32_t)mark_off(p, &ev->end_mark);
-    if (tag || anchor) {
-        node_props *pr = arena_alloc(&p->m->arena, sizeof(*pr));
-        if (pr) {
-            pr->tag = copy_str(p, tag);
-            pr->anchor = copy_str(p, anchor);
-        }
-        if (!pr || (tag && !pr->tag) || (anchor && !pr->anchor)) {
-            err_set(RC_NOMEM, NULL, "out of memory");
-            return NULL;
-        }
-        n->props = pr;
-    }
     return n;
 }
 
@@ -337,7 +341,8 @@ static int on_end(pstate *p, const yaml_event_t *ev)
     if (end > n->end)
         n->end = (uint32_t)end;
     if (count) {
-        n->u.coll.items = arena_alloc(&p->m->arena, count * sizeof(node *));
+        n->u.coll.items = arena_alloc_aligned(
+            &p->m->arena, count * sizeof(node *), _Alignof(node *));
         if (!n->u.coll.items)
             return err_set(RC_NOMEM, NULL, "out of memory");
         memcpy(n->u.coll.items, p->kids + f->first_kid,

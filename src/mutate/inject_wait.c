@@ -65,6 +65,9 @@ typedef struct inject_ctx {
     const inject_opts *o;
     secret_table certs, ext;
     inject_log *log;
+    /* Parts every wait container shares, built once: trees are written
+     * out and never changed after injection, so sharing them is safe. */
+    node *command, *env, *image, *security, *resources;
 } inject_ctx;
 
 typedef struct workload {
@@ -513,56 +516,78 @@ static node *resources(manifest *m)
     return res;
 }
 
-static node *wait_container(inject_ctx *c, const workload *w, const char *name)
+/* The parts of a wait container that do not depend on the workload. */
+static int shared_parts(inject_ctx *c)
 {
     manifest *m = c->m;
-    const char *cmd[3];
+    const char *cmd[2] = {"/bin/sh", "-c"};
     char num[32];
-    node *ct = node_new_map(m), *script, *command, *args, *env, *mounts;
-    size_t i;
-    if (!ct)
-        return NULL;
+    node *script;
+    if (c->command)
+        return RC_OK;
     script = node_new_plain(m, WAIT_SCRIPT);
     if (script)
         script->style = NODE_STYLE_LITERAL;
-    cmd[0] = "/bin/sh";
-    cmd[1] = "-c";
-    command = str_seq(m, cmd, 2);
-    args = node_new_seq(m);
-    env = node_new_seq(m);
-    mounts = node_new_seq(m);
-    if (!script || !command || !args || !env || !mounts ||
-        node_seq_insert(m, command, 2, script))
-        return NULL;
-    cmd[0] = WAIT_NAME; /* $0 of the script */
-    if (node_seq_insert(m, command, 3, node_new_str(m, cmd[0])))
-        return NULL;
-    for (i = 0; i < w->nwaits; i++) {
-        const wait_item *it = &w->waits[i];
-        char spec[1024], mount[256], what[600], pbuf[512];
-        node *mt = node_new_map(m);
-        snprintf(mount, sizeof(mount), WAIT_MOUNT_ROOT "%s", it->volume);
-        graph_node_name(c->g, it->producer, pbuf, sizeof(pbuf));
-        snprintf(what, sizeof(what), "Secret %s (%s)", it->secret, pbuf);
-        snprintf(spec, sizeof(spec), "%s|%s|%s", mount, what, it->keys);
-        if (!mt || node_seq_insert(m, args, (uint32_t)i, node_new_str(m, spec)) ||
-            set_str(m, mt, "name", it->volume) ||
-            set_str(m, mt, "mountPath", mount) ||
-            set_plain(m, mt, "readOnly", "true") ||
-            node_seq_insert(m, mounts, (uint32_t)i, mt))
-            return NULL;
-    }
+    c->command = str_seq(m, cmd, 2);
+    c->env = node_new_seq(m);
+    c->image = node_new_str(m, c->o->image);
+    c->security = security_context(m);
+    c->resources = resources(m);
+    if (!script || !c->command || !c->env || !c->image || !c->security ||
+        !c->resources || node_seq_insert(m, c->command, 2, script) ||
+        node_seq_insert(m, c->command, 3, node_new_str(m, WAIT_NAME)))
+        return c->command = NULL, err_set(RC_NOMEM, NULL, "out of memory");
     snprintf(num, sizeof(num), "%u", c->o->timeout_s);
-    if (node_seq_insert(m, env, 0, env_var(m, "READYINSTALL_WAIT_TIMEOUT", num)))
-        return NULL;
+    if (node_seq_insert(m, c->env, 0,
+                        env_var(m, "READYINSTALL_WAIT_TIMEOUT", num)))
+        return c->command = NULL, RC_NOMEM;
     snprintf(num, sizeof(num), "%u", c->o->interval_s);
-    if (node_seq_insert(m, env, 1, env_var(m, "READYINSTALL_WAIT_INTERVAL", num)) ||
-        set_str(m, ct, "name", name) || set_str(m, ct, "image", c->o->image) ||
-        node_map_set(m, ct, "command", command) ||
-        node_map_set(m, ct, "args", args) || node_map_set(m, ct, "env", env) ||
+    if (node_seq_insert(m, c->env, 1,
+                        env_var(m, "READYINSTALL_WAIT_INTERVAL", num)))
+        return c->command = NULL, RC_NOMEM;
+    return RC_OK;
+}
+
+/* One "dir|what|keys" argument and its volume mount. */
+static int wait_arg(inject_ctx *c, const wait_item *it, node *args,
+                    node *mounts, uint32_t i)
+{
+    manifest *m = c->m;
+    char mount[256], what[600], pbuf[512];
+    char spec[sizeof(mount) + sizeof(what) + sizeof(it->keys)];
+    node *mt = node_new_map(m);
+    snprintf(mount, sizeof(mount), WAIT_MOUNT_ROOT "%s", it->volume);
+    graph_node_name(c->g, it->producer, pbuf, sizeof(pbuf));
+    snprintf(what, sizeof(what), "Secret %s (%s)", it->secret, pbuf);
+    snprintf(spec, sizeof(spec), "%s|%s|%s", mount, what, it->keys);
+    if (!mt || node_seq_insert(m, args, i, node_new_str(m, spec)) ||
+        set_str(m, mt, "name", it->volume) ||
+        set_str(m, mt, "mountPath", mount) ||
+        set_plain(m, mt, "readOnly", "true") ||
+        node_seq_insert(m, mounts, i, mt))
+        return RC_NOMEM;
+    return RC_OK;
+}
+
+static node *wait_container(inject_ctx *c, const workload *w, const char *name)
+{
+    manifest *m = c->m;
+    node *ct = node_new_map(m), *args = node_new_seq(m);
+    node *mounts = node_new_seq(m);
+    size_t i;
+    if (!ct || !args || !mounts || shared_parts(c))
+        return NULL;
+    for (i = 0; i < w->nwaits; i++)
+        if (wait_arg(c, &w->waits[i], args, mounts, (uint32_t)i))
+            return NULL;
+    if (set_str(m, ct, "name", name) ||
+        node_map_set(m, ct, "image", c->image) ||
+        node_map_set(m, ct, "command", c->command) ||
+        node_map_set(m, ct, "args", args) ||
+        node_map_set(m, ct, "env", c->env) ||
         node_map_set(m, ct, "volumeMounts", mounts) ||
-        node_map_set(m, ct, "securityContext", security_context(m)) ||
-        node_map_set(m, ct, "resources", resources(m)))
+        node_map_set(m, ct, "securityContext", c->security) ||
+        node_map_set(m, ct, "resources", c->resources))
         return NULL;
     return ct;
 }

@@ -72,6 +72,12 @@ void *arena_alloc(arena *a, size_t n)
     return (char *)b + HEADER;
 }
 
+void *arena_alloc_aligned(arena *a, size_t n, size_t align)
+{
+    (void)align;
+    return arena_alloc(a, n);
+}
+
 static char *alloc_chars(arena *a, size_t n)
 {
     return arena_alloc(a, n);
@@ -115,16 +121,21 @@ static void *bump(arena *a, arena_block **head, size_t n, size_t align)
     return p;
 }
 
-void *arena_alloc(arena *a, size_t n)
+void *arena_alloc_aligned(arena *a, size_t n, size_t align)
 {
-    size_t need = round_up(n ? n : 1, ARENA_ALIGN);
+    size_t need = round_up(n ? n : 1, align);
     void *p;
-    if (need < n)
+    if (need < n || align > ARENA_ALIGN)
         return NULL;
-    p = bump(a, &a->head, need, ARENA_ALIGN);
+    p = bump(a, &a->head, need, align);
     if (p)
         memset(p, 0, need);
     return p;
+}
+
+void *arena_alloc(arena *a, size_t n)
+{
+    return arena_alloc_aligned(a, n, ARENA_ALIGN);
 }
 
 /* Strings need no alignment: packing them saves about 8 bytes each. */
