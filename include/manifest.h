@@ -194,6 +194,10 @@ void doc_edits_dispose(doc_edits *e);
 #define MANIFEST_DOC_SKIP UINT32_MAX
 int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
                          const doc_edits *edits, const uint8_t *changed);
+/* The same as pieces: unchanged bytes are borrowed from the input, which
+ * must outlive out. */
+int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
+                         const doc_edits *edits, const uint8_t *changed);
 /* One document as emit writes it. */
 int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
                       const doc_edits *edits);

@@ -60,5 +60,10 @@ typedef struct render_info {
 int render_stream(sbuf *out, manifest **parsed, const char *name,
                   const char *buf, size_t len, const render_opts *opts,
                   render_info *info);
+/* The same as pieces (util.h): documents written back unchanged are
+ * borrowed from buf, so out is valid only while buf is. */
+int render_stream_pieces(pieces *out, manifest **parsed, const char *name,
+                         const char *buf, size_t len, const render_opts *opts,
+                         render_info *info);
 
 #endif

@@ -85,6 +85,45 @@ const char *sbuf_cstr(sbuf *b);
 void sbuf_clear(sbuf *b);
 static inline int sbuf_failed(const sbuf *b) { return b->failed; }
 
+/* ---- pieces: output made of borrowed ranges and owned bytes ----------
+ * The post-renderer writes most documents back byte for byte; recording
+ * them as ranges of the input instead of copying them keeps the output from
+ * doubling the memory the input takes. Sticky failure as in sbuf. */
+
+typedef struct out_piece {
+    const char *ext; /* borrowed bytes, or NULL: own.ptr + off */
+    size_t off, len;
+} out_piece;
+
+typedef struct pieces {
+    sbuf own; /* the bytes made here */
+    out_piece *v;
+    size_t n, cap;
+    size_t len, max; /* bytes in all, and their cap */
+    int failed;
+} pieces;
+
+void pieces_init(pieces *p, size_t max);
+void pieces_dispose(pieces *p);
+/* Append s[0..n) by reference: s must outlive p. */
+int pieces_borrow(pieces *p, const char *s, size_t n);
+/* Append a copy of s[0..n). */
+int pieces_put(pieces *p, const char *s, size_t n);
+int pieces_puts(pieces *p, const char *s);
+/* Bytes written straight into p->own since mark (its length then) become
+ * the next piece. */
+int pieces_commit(pieces *p, size_t mark);
+/* The last byte, or -1 when empty. */
+int pieces_last(const pieces *p);
+/* Every piece appended to out, in order. */
+int pieces_flatten(const pieces *p, sbuf *out);
+/* Every piece written to fd; 0, or -1 with errno set. */
+int pieces_write(const pieces *p, int fd);
+static inline int pieces_failed(const pieces *p)
+{
+    return p->failed ? p->failed : p->own.failed;
+}
+
 /* ---- strmap: string keys -> uint32 values (open addressing) ----------- */
 
 typedef struct strmap {

@@ -39,6 +39,8 @@ int cli_exit_for(int rc);
 void cli_print_error(FILE *out, const char *prog, manifest *m);
 /* Write out to stdout and close it, checked; -1 on a write error. */
 int cli_write_stdout(const sbuf *out);
+/* The same for output made of pieces (the post-renderer's). */
+int cli_write_stdout_pieces(const pieces *out);
 
 enum { CLI_INPUT_MANIFEST = 0, CLI_INPUT_CHART = 1, CLI_INPUT_PACKAGED = 2 };
 /* What path is: a manifest (or "-"), a chart directory, a packaged chart;

@@ -349,20 +349,20 @@ static int render(const render_cfg *c)
     char *buf = NULL;
     size_t len = 0;
     manifest *m = NULL;
-    sbuf out = SBUF_INIT;
+    pieces out;
     render_info info;
     sbuf report = SBUF_INIT;
     const char *name = c->input && strcmp(c->input, "-") ? c->input : "<stdin>";
     int ret, code = EXIT_OK;
     err_clear();
-    sbuf_init(&out, BOUND_OUTPUT_MAX);
+    pieces_init(&out, BOUND_OUTPUT_MAX);
     sbuf_init(&report, BOUND_OUTPUT_MAX);
     memset(&info, 0, sizeof(info));
     info.report = c->report ? &report : NULL;
     ret = reader_read_path(&buf, &len, c->input ? c->input : "-",
                            c->ropts.mopts.lim.input_bytes);
     if (!ret)
-        ret = render_stream(&out, &m, name, buf, len, &c->ropts, &info);
+        ret = render_stream_pieces(&out, &m, name, buf, len, &c->ropts, &info);
     if (!ret && c->report && write_report(c->report, &report) != 0) {
         ret = RC_IO;
         code = EXIT_INTERNAL;
@@ -372,7 +372,7 @@ static int render(const render_cfg *c)
     } else if (ret) {
         report_error(c, m);
         code = cli_exit_for(ret);
-    } else if (cli_write_stdout(&out) != 0) {
+    } else if (cli_write_stdout_pieces(&out) != 0) {
         char msg[256];
         snprintf(msg, sizeof(msg),
                  PROG ": error: writing the output failed: %s\n",
@@ -382,7 +382,7 @@ static int render(const render_cfg *c)
     } else {
         report_warnings(&info);
     }
-    sbuf_dispose(&out);
+    pieces_dispose(&out);
     sbuf_dispose(&report);
     manifest_free(m);
     free(buf);

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "exit.h"
@@ -46,6 +47,13 @@ int cli_write_stdout(const sbuf *out)
     if (out->len && fwrite(out->ptr, 1, out->len, stdout) != out->len)
         return -1;
     if (fflush(stdout) != 0 || ferror(stdout))
+        return -1;
+    return fclose(stdout) == 0 ? 0 : -1;
+}
+
+int cli_write_stdout_pieces(const pieces *out)
+{
+    if (fflush(stdout) != 0 || pieces_write(out, STDOUT_FILENO) != 0)
         return -1;
     return fclose(stdout) == 0 ? 0 : -1;
 }

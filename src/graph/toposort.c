@@ -149,7 +149,7 @@ static int node_cmp(const topo *t, uint32_t a, uint32_t b)
 
 typedef struct kind_of {
     const char *kind;
-    uint32_t doc;
+    uint32_t doc; /* in doc_keys: the kind's index among distinct kinds */
 } kind_of;
 
 static int kind_of_cmp(const void *a, const void *b)
@@ -157,28 +157,63 @@ static int kind_of_cmp(const void *a, const void *b)
     return strcmp(((const kind_of *)a)->kind, ((const kind_of *)b)->kind);
 }
 
+/* Each distinct unknown kind (often thousands of CRs of a few kinds) gets
+ * an index; returns how many there are, or -1 when out of memory. */
+static long distinct_kinds(topo *t, kind_of *kinds)
+{
+    arena a;
+    strmap seen;
+    size_t i, n = 0;
+    arena_init(&a);
+    strmap_init(&seen, &a);
+    for (i = 0; i < t->ndocs; i++) {
+        const char *kind = NULL;
+        uint32_t *slot;
+        int created = 0;
+        t->weight[i] = order_doc_weight(t->g->md, (uint32_t)i, &kind);
+        t->kind_rank[i] = 0;
+        if (t->weight[i] != ORDER_KIND_UNKNOWN)
+            continue;
+        if (!kind)
+            kind = "";
+        slot = strmap_put(&seen, kind, strlen(kind), (uint32_t)n, &created);
+        if (!slot)
+            break;
+        if (created) {
+            kinds[n].kind = kind;
+            kinds[n].doc = (uint32_t)n;
+            n++;
+        }
+        t->kind_rank[i] = *slot;
+    }
+    strmap_dispose(&seen);
+    arena_dispose(&a);
+    return i < t->ndocs ? -1 : (long)n;
+}
+
 /* Kinds ranked by name once, so the heap compares integers. */
 static int doc_keys(topo *t)
 {
-    size_t i, rank = 0;
+    size_t i;
+    long n;
     kind_of *ko = malloc(t->ndocs * sizeof(*ko) + 1);
+    uint32_t *rank = malloc(t->ndocs * sizeof(*rank) + 1);
     t->weight = malloc(t->ndocs * sizeof(*t->weight) + 1);
     t->kind_rank = malloc(t->ndocs * sizeof(*t->kind_rank) + 1);
-    if (!ko || !t->weight || !t->kind_rank) {
+    n = ko && rank && t->weight && t->kind_rank ? distinct_kinds(t, ko) : -1;
+    if (n < 0) {
         free(ko);
+        free(rank);
         return err_set(RC_NOMEM, NULL, "out of memory");
     }
-    for (i = 0; i < t->ndocs; i++) {
-        ko[i].doc = (uint32_t)i;
-        t->weight[i] = order_doc_weight(t->g->md, (uint32_t)i, &ko[i].kind);
-    }
-    qsort(ko, t->ndocs, sizeof(*ko), kind_of_cmp);
-    for (i = 0; i < t->ndocs; i++) {
-        if (i > 0 && strcmp(ko[i - 1].kind, ko[i].kind))
-            rank++;
-        t->kind_rank[ko[i].doc] = (uint32_t)rank;
-    }
+    qsort(ko, (size_t)n, sizeof(*ko), kind_of_cmp);
+    for (i = 0; i < (size_t)n; i++)
+        rank[ko[i].doc] = (uint32_t)i;
+    for (i = 0; i < t->ndocs; i++)
+        if (t->weight[i] == ORDER_KIND_UNKNOWN)
+            t->kind_rank[i] = rank[t->kind_rank[i]];
     free(ko);
+    free(rank);
     return RC_OK;
 }
 

@@ -46,9 +46,10 @@ void doc_edits_dispose(doc_edits *e)
     e->n = e->cap = 0;
 }
 
-/* Copy buf[from, to) with the edits that fall in it. */
-static void put_range(sbuf *out, const char *buf, uint32_t from, uint32_t to,
-                      const doc_edits *edits)
+/* buf[from, to) with the edits that fall in it; the input is borrowed, the
+ * edits' texts copied (they live only until the emit returns). */
+static void put_range(pieces *out, const char *buf, uint32_t from,
+                      uint32_t to, const doc_edits *edits)
 {
     size_t i;
     for (i = 0; edits && i < edits->n; i++) {
@@ -56,15 +57,15 @@ static void put_range(sbuf *out, const char *buf, uint32_t from, uint32_t to,
         if (at < from || at > to)
             continue;
         if (at > from)
-            sbuf_put(out, buf + from, at - from);
-        sbuf_puts(out, edits->items[i].text);
+            pieces_borrow(out, buf + from, at - from);
+        pieces_puts(out, edits->items[i].text);
         from = at;
     }
-    sbuf_put(out, buf + from, to - from);
+    pieces_borrow(out, buf + from, to - from);
 }
 
-int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
-                      const doc_edits *edits)
+static int emit_doc(pieces *out, const manifest *m, const document *d,
+                    const doc_edits *edits)
 {
     const char *buf = m->src.buf;
     const char *eol = eol_of(d);
@@ -72,22 +73,39 @@ int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
     uint32_t start = content_start(m, d);
     if (d->sep_end > d->sep_start) {
         /* comments or directives before the `---` line stay in front */
-        sbuf_put(out, buf + start, d->sep_start - start);
+        pieces_borrow(out, buf + start, d->sep_start - start);
         if (d->sep_bare) {
-            sbuf_puts(out, "---");
-            sbuf_puts(out, eol);
+            pieces_puts(out, "---");
+            pieces_puts(out, eol);
         } else {
-            sbuf_put(out, buf + d->sep_start, d->sep_end - d->sep_start);
+            pieces_borrow(out, buf + d->sep_start, d->sep_end - d->sep_start);
         }
         put_range(out, buf, d->sep_end, d->chunk_end, edits);
     } else {
-        sbuf_puts(out, "---");
-        sbuf_puts(out, eol);
+        pieces_puts(out, "---");
+        pieces_puts(out, eol);
         put_range(out, buf, start, d->chunk_end, edits);
     }
-    if (!out->failed && out->len > before && out->ptr[out->len - 1] != '\n')
-        sbuf_puts(out, eol);
-    return out->failed;
+    if (!pieces_failed(out) && out->len > before && pieces_last(out) != '\n')
+        pieces_puts(out, eol);
+    return pieces_failed(out);
+}
+
+/* Run an emit into pieces, then copy them into out. */
+static int flatten_into(sbuf *out, pieces *p, int ret)
+{
+    if (!ret)
+        ret = pieces_flatten(p, out);
+    pieces_dispose(p);
+    return ret;
+}
+
+int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
+                      const doc_edits *edits)
+{
+    pieces p;
+    pieces_init(&p, out->max);
+    return flatten_into(out, &p, emit_doc(&p, m, d, edits));
 }
 
 int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
@@ -97,25 +115,27 @@ int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
 
 /* A changed document from its tree; if the tree cannot be written (a shape
  * the emitter refuses) the document goes out unchanged. */
-static int emit_changed(sbuf *out, const manifest *m, const document *d)
+static int emit_changed(pieces *out, const manifest *m, const document *d)
 {
-    size_t before = out->len;
-    if (manifest_emit_doc_tree(out, m, d, d->root) == RC_OK)
-        return RC_OK;
-    if (out->failed)
-        return out->failed;
-    out->len = before;
-    out->ptr[before] = '\0';
-    return manifest_emit_doc(out, m, d, NULL);
+    size_t mark = out->own.len;
+    if (pieces_failed(out))
+        return pieces_failed(out);
+    if (manifest_emit_doc_tree(&out->own, m, d, d->root) == RC_OK)
+        return pieces_commit(out, mark);
+    if (out->own.failed)
+        return out->own.failed;
+    out->own.len = mark;
+    out->own.ptr[mark] = '\0';
+    return emit_doc(out, m, d, NULL);
 }
 
-int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
+int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
                          const doc_edits *edits, const uint8_t *changed)
 {
     size_t i;
     const document *prev = NULL;
     if (m->ndocs == 0)
-        return sbuf_put(out, m->src.buf, m->src.len);
+        return pieces_borrow(out, m->src.buf, m->src.len);
     for (i = 0; i < m->ndocs; i++) {
         const document *d;
         if (order && order[i] == MANIFEST_DOC_SKIP)
@@ -123,14 +143,23 @@ int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
         d = &m->docs[order ? order[i] : i];
         /* YAML allows directives only after an explicit document end */
         if (d->has_directives && prev && !prev->explicit_end) {
-            sbuf_puts(out, "...");
-            sbuf_puts(out, eol_of(prev));
+            pieces_puts(out, "...");
+            pieces_puts(out, eol_of(prev));
         }
         if (changed && changed[d->index])
             emit_changed(out, m, d);
         else
-            manifest_emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
+            emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
         prev = d;
     }
-    return out->failed;
+    return pieces_failed(out);
+}
+
+int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
+                         const doc_edits *edits, const uint8_t *changed)
+{
+    pieces p;
+    pieces_init(&p, out->max);
+    return flatten_into(out, &p,
+                        manifest_emit_pieces(&p, m, order, edits, changed));
 }

@@ -192,9 +192,9 @@ static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
     return ret;
 }
 
-int render_stream(sbuf *out, manifest **parsed, const char *name,
-                  const char *buf, size_t len, const render_opts *opts,
-                  render_info *info)
+int render_stream_pieces(pieces *out, manifest **parsed, const char *name,
+                         const char *buf, size_t len, const render_opts *opts,
+                         render_info *info)
 {
     static const render_opts defaults = RENDER_OPTS_INIT;
     render_info scratch;
@@ -228,7 +228,7 @@ int render_stream(sbuf *out, manifest **parsed, const char *name,
     if (!ret)
         ret = plan(order, &edits, &changed, &texts, *parsed, md, opts, info);
     if (!ret) {
-        ret = manifest_emit_edited(out, *parsed, order, edits, changed);
+        ret = manifest_emit_pieces(out, *parsed, order, edits, changed);
         if (ret)
             err_set(ret, NULL, "cannot build the output: %s",
                     ret == RC_LIMIT ? "it is too large" : "out of memory");
@@ -240,5 +240,20 @@ int render_stream(sbuf *out, manifest **parsed, const char *name,
     arena_dispose(&texts);
     free(order);
     model_free(md);
+    return ret;
+}
+
+int render_stream(sbuf *out, manifest **parsed, const char *name,
+                  const char *buf, size_t len, const render_opts *opts,
+                  render_info *info)
+{
+    pieces p;
+    int ret;
+    pieces_init(&p, out->max);
+    ret = render_stream_pieces(&p, parsed, name, buf, len, opts, info);
+    if (!ret && (ret = pieces_flatten(&p, out)) != RC_OK)
+        err_set(ret, NULL, "cannot build the output: %s",
+                ret == RC_LIMIT ? "it is too large" : "out of memory");
+    pieces_dispose(&p);
     return ret;
 }

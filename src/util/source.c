@@ -23,17 +23,18 @@ void source_dispose(source *s)
 
 static int build_lines(source *s)
 {
-    size_t i, n = 1, k = 0;
-    for (i = 0; i < s->len; i++)
-        if (s->buf[i] == '\n')
-            n++;
+    const char *p = s->buf, *end = s->buf + s->len;
+    size_t n = 1, k = 0;
+    while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+        n++;
+        p++;
+    }
     s->lines = malloc(n * sizeof(*s->lines));
     if (!s->lines)
         return err_set(RC_NOMEM, NULL, "out of memory");
     s->lines[k++] = 0;
-    for (i = 0; i < s->len; i++)
-        if (s->buf[i] == '\n')
-            s->lines[k++] = (uint32_t)(i + 1);
+    for (p = s->buf; p < end && (p = memchr(p, '\n', (size_t)(end - p)));)
+        s->lines[k++] = (uint32_t)(++p - s->buf);
     s->nlines = n;
     return RC_OK;
 }

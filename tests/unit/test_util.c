@@ -1,6 +1,7 @@
 /* Unit tests: arena, sbuf, source positions and error printing. */
 #include <stdint.h>
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "test.h"
 
@@ -137,6 +138,78 @@ static void test_util__err_print_without_position(void)
     free(out);
 }
 
+static void test_util__pieces_merge_adjacent_ranges(void)
+{
+    static const char in[] = "abcdefgh";
+    pieces p;
+    sbuf out = SBUF_INIT;
+    pieces_init(&p, 100);
+    ASSERT_RC_OK(pieces_borrow(&p, in, 3));
+    ASSERT_RC_OK(pieces_borrow(&p, in + 3, 2)); /* continues the range */
+    ASSERT_RC_OK(pieces_puts(&p, "x"));
+    ASSERT_RC_OK(pieces_puts(&p, "y")); /* continues the owned bytes */
+    ASSERT_RC_OK(pieces_borrow(&p, in + 6, 2)); /* a gap: a new piece */
+    CU_ASSERT_EQUAL(p.n, 3);
+    CU_ASSERT_EQUAL(p.len, 9);
+    CU_ASSERT_EQUAL(pieces_last(&p), 'h');
+    ASSERT_RC_OK(pieces_flatten(&p, &out));
+    ASSERT_STR(sbuf_cstr(&out), "abcdexygh");
+    sbuf_dispose(&out);
+    pieces_dispose(&p);
+}
+
+static void test_util__pieces_commit_and_cap(void)
+{
+    pieces p;
+    size_t mark;
+    pieces_init(&p, 8);
+    CU_ASSERT_EQUAL(pieces_last(&p), -1);
+    mark = p.own.len;
+    sbuf_puts(&p.own, "tree\n");
+    ASSERT_RC_OK(pieces_commit(&p, mark));
+    CU_ASSERT_EQUAL(p.len, 5);
+    CU_ASSERT_EQUAL(pieces_last(&p), '\n');
+    CU_ASSERT_EQUAL(pieces_borrow(&p, "abcd", 4), RC_LIMIT); /* 9 > 8 */
+    CU_ASSERT_EQUAL(pieces_put(&p, "a", 1), RC_LIMIT); /* sticky */
+    CU_ASSERT_EQUAL(pieces_failed(&p), RC_LIMIT);
+    CU_ASSERT_EQUAL(p.len, 5);
+    pieces_dispose(&p);
+}
+
+static void test_util__pieces_write_many(void)
+{
+    /* more pieces than one writev batch, each borrowed range apart from the
+     * last so none merge */
+    char in[600], path[] = "/tmp/ri-pieces-XXXXXX", back[1000];
+    sbuf want = SBUF_INIT;
+    pieces p;
+    size_t i;
+    ssize_t got;
+    int fd = mkstemp(path);
+    CU_ASSERT_FATAL(fd >= 0);
+    unlink(path);
+    for (i = 0; i < sizeof(in); i++)
+        in[i] = (char)('a' + i % 26);
+    pieces_init(&p, 1 << 20);
+    for (i = 0; i < 200; i++) {
+        ASSERT_RC_OK(pieces_borrow(&p, in + 3 * i, 2));
+        sbuf_put(&want, in + 3 * i, 2);
+        if (i % 3 == 0) {
+            ASSERT_RC_OK(pieces_puts(&p, "-"));
+            sbuf_puts(&want, "-");
+        }
+    }
+    CU_ASSERT(p.n > 64);
+    CU_ASSERT_EQUAL(pieces_write(&p, fd), 0);
+    CU_ASSERT_EQUAL(lseek(fd, 0, SEEK_SET), 0);
+    got = read(fd, back, sizeof(back));
+    CU_ASSERT_EQUAL((size_t)got, want.len);
+    CU_ASSERT(got > 0 && memcmp(back, want.ptr, want.len) == 0);
+    close(fd);
+    sbuf_dispose(&want);
+    pieces_dispose(&p);
+}
+
 void suite_util(void)
 {
     static const test_case cases[] = {
@@ -149,6 +222,10 @@ void suite_util(void)
         {"sbuf_cap_is_sticky", test_util__sbuf_cap_is_sticky},
         {"sbuf_grows_past_initial_capacity",
          test_util__sbuf_grows_past_initial_capacity},
+        {"pieces_merge_adjacent_ranges",
+         test_util__pieces_merge_adjacent_ranges},
+        {"pieces_commit_and_cap", test_util__pieces_commit_and_cap},
+        {"pieces_write_many", test_util__pieces_write_many},
         {"source_locate_lines_and_char_columns",
          test_util__source_locate_lines_and_char_columns},
         {"err_print_shows_line_and_caret",
