@@ -37,6 +37,9 @@ typedef struct node node;
 /* A collection built by build.c: its item array has room for the next
  * power of two (at least 4) items, so appending does not copy it each time. */
 #define NODE_F_ROOM 0x01
+/* A mapping whose scalar keys are known to differ and that has no `<<`
+ * merge key: a lookup can stop at the first match. */
+#define NODE_F_PLAIN_KEYS 0x04
 
 /* 24 bytes: a large manifest holds millions of these. */
 struct node {

@@ -56,7 +56,13 @@ node *node_new_plain(manifest *m, const char *s)
     return new_scalar(m, s, NODE_STYLE_PLAIN);
 }
 
-node *node_new_map(manifest *m) { return alloc_node(m, NODE_MAPPING); }
+node *node_new_map(manifest *m)
+{
+    node *n = alloc_node(m, NODE_MAPPING);
+    if (n) /* node_map_set keeps keys distinct */
+        n->flags |= NODE_F_PLAIN_KEYS;
+    return n;
+}
 
 node *node_new_seq(manifest *m) { return alloc_node(m, NODE_SEQUENCE); }
 

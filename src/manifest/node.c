@@ -92,6 +92,15 @@ static const node *get_merged(const node *src, const char *key, size_t klen,
     return NULL;
 }
 
+int manifest_map_has_merge(const node *map)
+{
+    uint32_t i;
+    for (i = 0; i + 1 < map->len; i += 2)
+        if (is_merge_key(map->u.coll.items[i]))
+            return 1;
+    return 0;
+}
+
 static const node *get_depth(const node *map, const char *key, size_t klen,
                              int depth)
 {
@@ -100,6 +109,12 @@ static const node *get_depth(const node *map, const char *key, size_t klen,
     map = node_deref(map);
     if (!map || map->type != NODE_MAPPING || depth > MERGE_DEPTH_MAX)
         return NULL;
+    if (map->flags & NODE_F_PLAIN_KEYS) {
+        for (i = 0; i + 1 < map->len; i += 2)
+            if (key_is(map->u.coll.items[i], key, klen))
+                return map->u.coll.items[i + 1];
+        return NULL;
+    }
     /* the last occurrence wins, as in Kubernetes' decoders */
     for (i = 0; i + 1 < map->len; i += 2) {
         const node *k = map->u.coll.items[i];

@@ -354,6 +354,8 @@ static int on_end(pstate *p, const yaml_event_t *ev)
         ret = manifest_check_duplicate_keys(&p->m->src, p->m->ndocs, n);
         if (ret)
             return ret;
+        if (!manifest_map_has_merge(n))
+            n->flags |= NODE_F_PLAIN_KEYS;
     }
     /* anchors of collections are defined at their end, so an alias can
      * never point into its own ancestor and the tree stays acyclic */
