@@ -256,11 +256,31 @@ static int index_build(graph *g, const graph_opts *opts)
     return ret;
 }
 
+/* parts[0..n) joined by SEP into buf; the length, or -1 when too long.
+ * Lookups run once per reference, so this avoids snprintf. */
+static int join_key(char *buf, size_t size, const char *const *parts,
+                    size_t n)
+{
+    size_t i, len = 0;
+    for (i = 0; i < n; i++) {
+        size_t k = strlen(parts[i]);
+        if (len + (i ? 1 : 0) + k >= size)
+            return -1;
+        if (i)
+            buf[len++] = SEP[0];
+        memcpy(buf + len, parts[i], k);
+        len += k;
+    }
+    buf[len] = '\0';
+    return (int)len;
+}
+
 const uint32_t *graph_by_kind(const graph *g, const char *group,
                               const char *kind, size_t *n)
 {
     char key[512];
-    int len = snprintf(key, sizeof(key), "%s" SEP "%s", group, kind);
+    const char *parts[2] = {group, kind};
+    int len = join_key(key, sizeof(key), parts, 2);
     *n = 0;
     if (len < 0 || (size_t)len >= sizeof(key))
         return NULL;
@@ -288,8 +308,8 @@ uint32_t graph_find(const graph *g, const char *group, const char *kind,
 {
     char key[1024];
     const uint32_t *v;
-    int len = snprintf(key, sizeof(key), "%s" SEP "%s" SEP "%s" SEP "%s",
-                       group, kind, ns ? ns : "", name);
+    const char *parts[4] = {group, kind, ns ? ns : "", name};
+    int len = join_key(key, sizeof(key), parts, 4);
     if (len < 0 || (size_t)len >= sizeof(key))
         return GRAPH_NONE;
     v = strmap_get(&g->ix->objects, key, (size_t)len);
@@ -300,7 +320,8 @@ uint32_t graph_crd_for(const graph *g, const char *group, const char *kind)
 {
     char key[512];
     const uint32_t *v;
-    int len = snprintf(key, sizeof(key), "%s" SEP "%s", group, kind);
+    const char *parts[2] = {group, kind};
+    int len = join_key(key, sizeof(key), parts, 2);
     if (len < 0 || (size_t)len >= sizeof(key))
         return GRAPH_NONE;
     v = strmap_get(&g->ix->crds, key, (size_t)len);

@@ -4,11 +4,16 @@
  */
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #include "util.h"
 
 #define ARENA_ALIGN 16u
 #define ARENA_BLOCK_MIN ((size_t)64 * 1024)
+/* Once an arena holds this much, it is a big manifest's: its blocks become
+ * huge pages, which take one page fault where 4 KiB pages take 512. */
+#define ARENA_BIG_AFTER ((size_t)8 << 20)
+#define ARENA_HUGE ((size_t)2 << 20)
 
 struct arena_block {
     arena_block *next;
@@ -49,7 +54,15 @@ static arena_block *block_new(size_t payload)
     arena_block *b;
     if (payload > (size_t)-1 - HEADER)
         return NULL;
-    b = malloc(HEADER + payload);
+    if (HEADER + payload == ARENA_HUGE) {
+        b = aligned_alloc(ARENA_HUGE, ARENA_HUGE);
+#ifdef MADV_HUGEPAGE
+        if (b) /* advice only: without transparent huge pages it is moot */
+            madvise(b, ARENA_HUGE, MADV_HUGEPAGE);
+#endif
+    } else {
+        b = malloc(HEADER + payload);
+    }
     if (!b)
         return NULL;
     b->next = NULL;
@@ -99,7 +112,10 @@ static void *bump(arena *a, arena_block **head, size_t n, size_t align)
         n = 1;
     if (!b || at > b->size || b->size - at < n) {
         /* Big requests get a block of their own so they waste nothing. */
-        size_t size = n > ARENA_BLOCK_MIN / 4 ? n : ARENA_BLOCK_MIN;
+        size_t size = a->total < ARENA_BIG_AFTER ? ARENA_BLOCK_MIN
+                                                 : ARENA_HUGE - HEADER;
+        if (n > size / 4)
+            size = n;
         arena_block *nb = block_new(size);
         if (!nb)
             return NULL;
