@@ -64,9 +64,12 @@ typedef struct graph_opts {
     /* namespace of objects that name none; NULL: the one namespace all
      * namespaced objects name, if there is exactly one, else unknown */
     const char *release_namespace;
+    /* Edges get "" as their detail: the post-renderer shows none, and
+     * formatting them was a tenth of its work. */
+    int no_details;
 } graph_opts;
 
-#define GRAPH_OPTS_INIT {NULL}
+#define GRAPH_OPTS_INIT {NULL, 0}
 
 typedef struct graph_index graph_index;
 
@@ -78,6 +81,7 @@ typedef struct graph {
     graph_vnode *vnodes;
     size_t nvnodes, vnodes_cap;
     const char *release_ns; /* "" when unknown */
+    int no_details;         /* graph_opts.no_details */
     /* adjacency (indices into edges), built by graph_build */
     uint32_t *out_start, *out_list; /* node n: out_list[out_start[n]..n+1) */
     uint32_t *in_start, *in_list;

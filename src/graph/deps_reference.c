@@ -77,6 +77,10 @@ static int on_ref(const resource *r, const pod_ref *ref, void *payload)
     (void)r;
     if (target == GRAPH_NONE)
         return RC_OK;
+    if (w->g->no_details)
+        return graph_add_edge(w->g, target, w->workload, EDGE_REFERENCE,
+                              ref->optional ? EDGE_F_OPTIONAL : 0u, ref->at,
+                              "%s", "");
     return graph_add_edge(
         w->g, target, w->workload, EDGE_REFERENCE,
         ref->optional ? EDGE_F_OPTIONAL : 0u, ref->at, "%s %s",

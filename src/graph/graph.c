@@ -40,6 +40,11 @@ int graph_add_edge(graph *g, uint32_t from, uint32_t to, edge_reason reason,
     e->flags = (uint8_t)flags;
     e->at = at;
     e->seq = (uint32_t)g->nedges;
+    if (g->no_details) {
+        e->detail = "";
+        g->nedges++;
+        return RC_OK;
+    }
     va_start(ap, fmt);
     n = vsnprintf(small, sizeof(small), fmt, ap);
     va_end(ap);
@@ -90,26 +95,44 @@ const char *graph_resource_name(const graph *g, const resource *r)
     return g->ix->plural[r->index];
 }
 
+/* parts joined into buf, truncated as snprintf would. */
+static const char *join_name(char *buf, size_t size, const char *const *parts,
+                             size_t n)
+{
+    size_t i, len = 0;
+    if (!size)
+        return buf;
+    for (i = 0; i < n && len + 1 < size; i++) {
+        size_t k = strlen(parts[i]);
+        if (k > size - 1 - len)
+            k = size - 1 - len;
+        memcpy(buf + len, parts[i], k);
+        len += k;
+    }
+    buf[len] = '\0';
+    return buf;
+}
+
+/* Called for most edges: built with memcpy, not snprintf. */
 const char *graph_node_name(const graph *g, uint32_t id, char *buf,
                             size_t size)
 {
     const resource *r;
-    const char *ns;
+    const char *ns, *parts[5];
     if (id >= g->md->nres) {
-        snprintf(buf, size, "%s",
-                 id - g->md->nres < g->nvnodes
-                     ? g->vnodes[id - g->md->nres].label
-                     : "?");
-        return buf;
+        parts[0] = id - g->md->nres < g->nvnodes
+                       ? g->vnodes[id - g->md->nres].label
+                       : "?";
+        return join_name(buf, size, parts, 1);
     }
     r = &g->md->res[id];
     ns = graph_namespace(g, r);
-    if (*ns)
-        snprintf(buf, size, "%s/%s/%s", r->kind, ns,
-                 *r->name ? r->name : "<unnamed>");
-    else
-        snprintf(buf, size, "%s/%s", r->kind, *r->name ? r->name : "<unnamed>");
-    return buf;
+    parts[0] = r->kind;
+    parts[1] = "/";
+    parts[2] = ns;
+    parts[3] = *ns ? "/" : "";
+    parts[4] = *r->name ? r->name : "<unnamed>";
+    return join_name(buf, size, parts, 5);
 }
 
 const char *graph_name(graph *g, uint32_t id)
@@ -409,6 +432,7 @@ int graph_build(graph **out, const model *md, const graph_opts *opts)
     arena_init(&g->arena);
     g->md = md;
     g->release_ns = "";
+    g->no_details = opts->no_details;
     g->ix = calloc(1, sizeof(*g->ix));
     *out = g;
     if (!g->ix)

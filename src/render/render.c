@@ -161,6 +161,7 @@ static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
         !opts->inject.enabled && !info->report && !opts->defer)
         return RC_OK;
     go.release_namespace = opts->release_namespace;
+    go.no_details = 1;
     ret = graph_build(&g, md, &go);
     if (!ret) {
         if (opts->order == RENDER_ORDER_GRAPH)

@@ -93,6 +93,42 @@ static void test_graph__crd_before_its_objects_only(void)
     done(&f);
 }
 
+static void test_graph__node_names_truncate_like_snprintf(void)
+{
+    fixture f;
+    char name[64], small[12], want[12];
+    const char *full = "ConfigMap/a/c";
+    size_t i;
+    ASSERT_RC_OK(build(&f, OBJ("v1", "ConfigMap", "a", "c")
+                               COBJ("v1", "Namespace", "a")));
+    ASSERT_STR(graph_node_name(f.g, 0, name, sizeof(name)), "ConfigMap/a/c");
+    ASSERT_STR(graph_node_name(f.g, 1, name, sizeof(name)), "Namespace/a");
+    for (i = 1; i <= sizeof(small); i++) { /* every cut, as snprintf cuts */
+        memcpy(want, full, i - 1); /* what snprintf keeps of it */
+        want[i - 1] = '\0';
+        ASSERT_STR(graph_node_name(f.g, 0, small, i), want);
+    }
+    done(&f);
+}
+
+static void test_graph__no_details_leaves_edges(void)
+{
+    fixture f;
+    graph_opts o = GRAPH_OPTS_INIT;
+    graph *g = NULL;
+    ASSERT_RC_OK(build(&f, OBJ("v1", "ConfigMap", "a", "c")
+                               COBJ("v1", "Namespace", "a")));
+    o.no_details = 1;
+    ASSERT_RC_OK(graph_build(&g, f.md, &o));
+    CU_ASSERT_EQUAL_FATAL(g->nedges, f.g->nedges);
+    CU_ASSERT_EQUAL(g->edges[0].from, f.g->edges[0].from);
+    CU_ASSERT_EQUAL(g->edges[0].to, f.g->edges[0].to);
+    ASSERT_STR(g->edges[0].detail, "");
+    CU_ASSERT(strlen(f.g->edges[0].detail) > 0);
+    graph_free(g);
+    done(&f);
+}
+
 static void test_graph__namespace_before_its_objects(void)
 {
     fixture f;
@@ -350,6 +386,9 @@ void suite_graph(void)
     static const test_case cases[] = {
         {"crd_before_its_objects_only", test_graph__crd_before_its_objects_only},
         {"grants_follow_rbac", test_graph__grants_follow_rbac},
+        {"node_names_truncate_like_snprintf",
+         test_graph__node_names_truncate_like_snprintf},
+        {"no_details_leaves_edges", test_graph__no_details_leaves_edges},
         {"namespace_before_its_objects",
          test_graph__namespace_before_its_objects},
         {"release_namespace_inferred_or_given",
