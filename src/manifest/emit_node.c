@@ -6,6 +6,7 @@
  * that was quoted stays a string, a plain one stays plain, so no value
  * changes type on the way through.
  */
+#include <stdio.h>
 #include <string.h>
 
 #include "manifest.h"
@@ -27,26 +28,39 @@ static void indent_to(emitter *e, size_t n)
     }
 }
 
+/* The escape for c inside double quotes, or NULL when c goes as it is. */
+static const char *dq_escape(unsigned char c, char *hex)
+{
+    switch (c) {
+    case '"': return "\\\"";
+    case '\\': return "\\\\";
+    case '\n': return "\\n";
+    case '\t': return "\\t";
+    case '\r': return "\\r";
+    case '\0': return "\\0";
+    default:
+        if (c >= 0x20 && c != 0x7F)
+            return NULL;
+        snprintf(hex, 5, "\\x%02x", c);
+        return hex;
+    }
+}
+
+/* Runs of characters that need no escape go out in one piece. */
 static void put_double_quoted(emitter *e, const char *s, size_t len)
 {
-    size_t i;
+    size_t i, run = 0;
+    char hex[5];
     sbuf_putc(e->out, '"');
     for (i = 0; i < len; i++) {
-        unsigned char c = (unsigned char)s[i];
-        switch (c) {
-        case '"': sbuf_puts(e->out, "\\\""); break;
-        case '\\': sbuf_puts(e->out, "\\\\"); break;
-        case '\n': sbuf_puts(e->out, "\\n"); break;
-        case '\t': sbuf_puts(e->out, "\\t"); break;
-        case '\r': sbuf_puts(e->out, "\\r"); break;
-        case '\0': sbuf_puts(e->out, "\\0"); break;
-        default:
-            if (c < 0x20 || c == 0x7F)
-                sbuf_printf(e->out, "\\x%02x", c);
-            else
-                sbuf_putc(e->out, (char)c);
-        }
+        const char *esc = dq_escape((unsigned char)s[i], hex);
+        if (!esc)
+            continue;
+        sbuf_put(e->out, s + run, i - run);
+        sbuf_puts(e->out, esc);
+        run = i + 1;
     }
+    sbuf_put(e->out, s + run, len - run);
     sbuf_putc(e->out, '"');
 }
 
@@ -116,13 +130,14 @@ static void put_scalar(emitter *e, const node *n, size_t ind, int as_key,
         return;
     case NODE_STYLE_SINGLE:
         if (!memchr(s, '\n', len) && !memchr(s, '\0', len)) {
-            size_t i;
+            size_t i, run = 0;
             sbuf_putc(e->out, '\'');
-            for (i = 0; i < len; i++) {
-                if (s[i] == '\'')
-                    sbuf_putc(e->out, '\'');
-                sbuf_putc(e->out, s[i]);
-            }
+            for (i = 0; i < len; i++)
+                if (s[i] == '\'') { /* doubled */
+                    sbuf_put(e->out, s + run, i + 1 - run);
+                    run = i;
+                }
+            sbuf_put(e->out, s + run, len - run);
             sbuf_putc(e->out, '\'');
             return;
         }

@@ -61,7 +61,10 @@ static int grow(sbuf *b, size_t extra)
 
 int sbuf_put(sbuf *b, const void *p, size_t n)
 {
-    int ret = grow(b, n);
+    /* room already there (the common case): no checks beyond this one */
+    int ret = b->cap - b->len > n && !b->failed && b->len + n <= b->max
+                  ? RC_OK
+                  : grow(b, n);
     if (ret)
         return ret;
     if (n)

@@ -112,6 +112,24 @@ static void test_emit__edits_inserted_at_offsets(void)
     manifest_free(m);
 }
 
+/* The tree emitter keeps each scalar's quoting and escapes what it must. */
+static void test_emit__tree_quotes_and_escapes(void)
+{
+    static const char in[] =
+        "a: \"tab\\there \\\"q\\\" back\\\\slash \\x01 end\"\n"
+        "b: 'it''s ''quoted'''\n"
+        "c: plain\n"
+        "d: \"\"\n";
+    manifest *m = NULL;
+    sbuf b = SBUF_INIT;
+    ASSERT_RC_OK(manifest_parse(&m, "<t>", in, strlen(in), NULL));
+    sbuf_init(&b, (size_t)-1);
+    ASSERT_RC_OK(node_emit_yaml(&b, m->docs[0].root, "\n"));
+    ASSERT_STR(sbuf_cstr(&b), in);
+    sbuf_dispose(&b);
+    manifest_free(m);
+}
+
 void suite_emit(void)
 {
     static const test_case cases[] = {
@@ -125,6 +143,7 @@ void suite_emit(void)
         {"bom_dropped", test_emit__bom_dropped},
         {"idempotent", test_emit__idempotent},
         {"edits_inserted_at_offsets", test_emit__edits_inserted_at_offsets},
+        {"tree_quotes_and_escapes", test_emit__tree_quotes_and_escapes},
         {NULL, NULL},
     };
     test_add_suite("emit", cases, NULL, NULL);
