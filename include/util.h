@@ -55,6 +55,8 @@ void *arena_alloc(arena *a, size_t n);
 /* As arena_alloc, aligned to align (a power of two up to 16) instead of
  * 16: small objects held by the million waste nothing. */
 void *arena_alloc_aligned(arena *a, size_t n, size_t align);
+/* As arena_alloc_aligned, not cleared: for what is filled at once. */
+void *arena_alloc_uninit(arena *a, size_t n, size_t align);
 /* Copy of s[0..n) with a terminating NUL; NULL when out of memory. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);

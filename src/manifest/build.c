@@ -21,8 +21,8 @@ static int plain_safe(const char *s)
     size_t i, n = strlen(s);
     if (!n || strchr("-?:,[]{}#&*!|>'\"%@` ", s[0]))
         return 0;
-    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
-        if (!strcasecmp(s, words[i]))
+    for (i = 0; n <= 5 && i < sizeof(words) / sizeof(words[0]); i++)
+        if (!strcasecmp(s, words[i])) /* the longest word is 5 */
             return 0;
     if (strspn(s, "0123456789.+-eExXoO_") == n)
         return 0; /* would read back as a number */
@@ -84,8 +84,8 @@ static int grow_items(manifest *m, node *c, uint32_t extra)
     if ((c->flags & NODE_F_ROOM) && need <= room_for(c->len))
         return RC_OK;
     room = room_for(need);
-    items = arena_alloc_aligned(&m->arena, room * sizeof(node *),
-                                _Alignof(node *));
+    items = arena_alloc_uninit(&m->arena, room * sizeof(node *),
+                               _Alignof(node *));
     if (!items)
         return err_set(RC_NOMEM, NULL, "out of memory");
     if (c->len)

@@ -341,7 +341,7 @@ static int on_end(pstate *p, const yaml_event_t *ev)
     if (end > n->end)
         n->end = (uint32_t)end;
     if (count) {
-        n->u.coll.items = arena_alloc_aligned(
+        n->u.coll.items = arena_alloc_uninit(
             &p->m->arena, count * sizeof(node *), _Alignof(node *));
         if (!n->u.coll.items)
             return err_set(RC_NOMEM, NULL, "out of memory");

@@ -91,6 +91,11 @@ void *arena_alloc_aligned(arena *a, size_t n, size_t align)
     return arena_alloc(a, n);
 }
 
+void *arena_alloc_uninit(arena *a, size_t n, size_t align)
+{
+    return arena_alloc_aligned(a, n, align);
+}
+
 static char *alloc_chars(arena *a, size_t n)
 {
     return arena_alloc(a, n);
@@ -137,13 +142,18 @@ static void *bump(arena *a, arena_block **head, size_t n, size_t align)
     return p;
 }
 
+void *arena_alloc_uninit(arena *a, size_t n, size_t align)
+{
+    size_t need = round_up(n ? n : 1, align);
+    if (need < n || align > ARENA_ALIGN)
+        return NULL;
+    return bump(a, &a->head, need, align);
+}
+
 void *arena_alloc_aligned(arena *a, size_t n, size_t align)
 {
     size_t need = round_up(n ? n : 1, align);
-    void *p;
-    if (need < n || align > ARENA_ALIGN)
-        return NULL;
-    p = bump(a, &a->head, need, align);
+    void *p = arena_alloc_uninit(a, n, align);
     if (p)
         memset(p, 0, need);
     return p;
