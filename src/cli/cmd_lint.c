@@ -561,6 +561,7 @@ static int lint_run_cmd(lint_cfg *c, int chart)
     int ret, code;
     err_clear();
     gopts.release_namespace = c->namespace;
+    gopts.no_details = 1; /* no lint rule reads an edge's detail */
     if (chart == 1) {
         size_t n;
         snprintf(chart_dir, sizeof(chart_dir), "%s", c->inputs[0]);

@@ -89,12 +89,15 @@ static json_object *lj_finding(const lint_finding *f)
 /* text (json-c pretty output) with every line after the first indented by
  * indent spaces: the element of a hand-written outer document. JSON text
  * holds no raw line breaks inside strings. */
-static void lj_put_indented(sbuf *out, const char *text, int indent)
+static void lj_put_indented(sbuf *out, const char *text, size_t indent)
 {
+    static const char spaces[] = "        ";
     const char *nl;
+    if (indent > sizeof(spaces) - 1)
+        indent = sizeof(spaces) - 1;
     while ((nl = strchr(text, '\n'))) {
         sbuf_put(out, text, (size_t)(nl - text) + 1);
-        sbuf_printf(out, "%*s", indent, "");
+        sbuf_put(out, spaces, indent);
         text = nl + 1;
     }
     sbuf_puts(out, text);
