@@ -115,8 +115,16 @@ int pieces_puts(pieces *p, const char *s);
 /* Bytes written straight into p->own since mark (its length then) become
  * the next piece. */
 int pieces_commit(pieces *p, size_t mark);
+/* own.ptr[off, off+len) again: bytes made once and written many times. */
+int pieces_ref(pieces *p, size_t off, size_t len);
 /* The last byte, or -1 when empty. */
 int pieces_last(const pieces *p);
+/* Where p stands, to take back everything appended after it. */
+typedef struct pieces_mark {
+    size_t n, len, own_len, last_len;
+} pieces_mark;
+pieces_mark pieces_where(const pieces *p);
+void pieces_rewind(pieces *p, const pieces_mark *at);
 /* Every piece appended to out, in order. */
 int pieces_flatten(const pieces *p, sbuf *out);
 /* Every piece written to fd; 0, or -1 with errno set. */

@@ -115,17 +115,19 @@ int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
 
 /* A changed document from its tree; if the tree cannot be written (a shape
  * the emitter refuses) the document goes out unchanged. */
-static int emit_changed(pieces *out, const manifest *m, const document *d)
+static int emit_changed(pieces *out, emit_memo *memo, const manifest *m,
+                        const document *d)
 {
-    size_t mark = out->own.len;
+    pieces_mark at = pieces_where(out);
+    size_t known = memo->n;
     if (pieces_failed(out))
         return pieces_failed(out);
-    if (manifest_emit_doc_tree(&out->own, m, d, d->root) == RC_OK)
-        return pieces_commit(out, mark);
-    if (out->own.failed)
-        return out->own.failed;
-    out->own.len = mark;
-    out->own.ptr[mark] = '\0';
+    if (manifest_emit_doc_tree_pieces(out, memo, m, d, d->root) == RC_OK)
+        return RC_OK;
+    if (pieces_failed(out))
+        return pieces_failed(out);
+    pieces_rewind(out, &at);
+    memo->n = known; /* what it remembered lies in the bytes taken back */
     return emit_doc(out, m, d, NULL);
 }
 
@@ -134,6 +136,7 @@ int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
 {
     size_t i;
     const document *prev = NULL;
+    emit_memo memo = {NULL, 0, 0};
     if (m->ndocs == 0)
         return pieces_borrow(out, m->src.buf, m->src.len);
     for (i = 0; i < m->ndocs; i++) {
@@ -147,11 +150,12 @@ int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
             pieces_puts(out, eol_of(prev));
         }
         if (changed && changed[d->index])
-            emit_changed(out, m, d);
+            emit_changed(out, &memo, m, d);
         else
             emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
         prev = d;
     }
+    free(memo.v);
     return pieces_failed(out);
 }
 

@@ -14,8 +14,11 @@
 #define EMIT_DEPTH_MAX 512
 
 typedef struct emitter {
-    sbuf *out;
+    sbuf *out; /* pc->own when writing into pieces */
     const char *eol;
+    pieces *pc;      /* NULL: plain bytes, no memo */
+    emit_memo *memo;
+    size_t mark;     /* own bytes from here are not yet a piece */
 } emitter;
 
 static void indent_to(emitter *e, size_t n)
@@ -215,12 +218,10 @@ static int put_sequence(emitter *e, const node *n, size_t ind,
  * inline value and the line break, or the line break and the nested block.
  * ind is the indentation of nested content.
  */
-static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
-                    int depth)
+static int put_value(emitter *e, const node *n, size_t ind, int after_dash,
+                     int depth)
 {
     int ended;
-    if (depth > EMIT_DEPTH_MAX)
-        return err_set(RC_LIMIT, NULL, "document nested too deeply to re-emit");
     if (n->type == NODE_ALIAS) {
         sbuf_printf(e->out, " *%s%s", node_alias_name(n), e->eol);
         return RC_OK;
@@ -260,55 +261,147 @@ static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
     return put_sequence(e, n, ind, 0, depth);
 }
 
-int node_emit_yaml(sbuf *out, const node *root, const char *eol)
+static int memo_add(emit_memo *mm, const emit_memo_entry *me)
 {
-    emitter e;
+    if (mm->n == mm->cap &&
+        array_grow((void **)&mm->v, &mm->cap, mm->n + 1, sizeof(*mm->v)))
+        return RC_NOMEM;
+    mm->v[mm->n++] = *me;
+    return RC_OK;
+}
+
+/* A shared subtree: a reference to where it was written with the same
+ * indentation and line ends, else written and remembered. */
+static int put_shared(emitter *e, const node *n, size_t ind, int after_dash,
+                      int depth)
+{
+    emit_memo_entry me;
+    size_t i, start = e->out->len;
+    int ret;
+    memset(&me, 0, sizeof(me));
+    me.n = n;
+    me.ind = (uint32_t)ind;
+    me.after_dash = (uint8_t)after_dash;
+    me.crlf = e->eol[0] == '\r';
+    for (i = 0; i < e->memo->n; i++) {
+        const emit_memo_entry *o = &e->memo->v[i];
+        if (o->n == n && o->ind == me.ind && o->after_dash == me.after_dash &&
+            o->crlf == me.crlf) {
+            pieces_commit(e->pc, e->mark);
+            pieces_ref(e->pc, o->off, o->len);
+            e->mark = e->out->len;
+            return pieces_failed(e->pc);
+        }
+    }
+    ret = put_value(e, n, ind, after_dash, depth);
+    if (ret || e->out->failed || e->mark > start)
+        return ret ? ret : e->out->failed; /* (a reference inside: not kept) */
+    me.off = start;
+    me.len = e->out->len - start;
+    return memo_add(e->memo, &me);
+}
+
+static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
+                    int depth)
+{
+    if (depth > EMIT_DEPTH_MAX)
+        return err_set(RC_LIMIT, NULL, "document nested too deeply to re-emit");
+    if (e->memo && (n->flags & NODE_F_SHARED))
+        return put_shared(e, n, ind, after_dash, depth);
+    return put_value(e, n, ind, after_dash, depth);
+}
+
+static int emit_root(emitter *e, const node *root)
+{
+    sbuf *out = e->out;
     int ended, ret = RC_OK;
-    e.out = out;
-    e.eol = eol;
     if (!root)
         return RC_OK;
     if (root->type == NODE_ALIAS)
         return err_set(RC_INVALID, NULL, "cannot re-emit an alias document");
-    put_props(&e, root);
+    put_props(e, root);
     if (root->type == NODE_SCALAR) {
-        put_scalar(&e, root, 0, 0, &ended);
+        put_scalar(e, root, 0, 0, &ended);
         if (!ended)
-            sbuf_puts(out, eol);
+            sbuf_puts(out, e->eol);
     } else if (!root->len) {
         sbuf_puts(out, root->type == NODE_MAPPING ? "{}" : "[]");
-        sbuf_puts(out, eol);
+        sbuf_puts(out, e->eol);
     } else {
         if (node_anchor(root) || node_tag(root)) /* properties on their own line */
-            sbuf_puts(out, eol);
-        ret = root->type == NODE_MAPPING ? put_mapping(&e, root, 0, 0, 0)
-                                         : put_sequence(&e, root, 0, 0, 0);
+            sbuf_puts(out, e->eol);
+        ret = root->type == NODE_MAPPING ? put_mapping(e, root, 0, 0, 0)
+                                         : put_sequence(e, root, 0, 0, 0);
     }
     return ret ? ret : out->failed;
+}
+
+int node_emit_yaml(sbuf *out, const node *root, const char *eol)
+{
+    emitter e;
+    memset(&e, 0, sizeof(e));
+    e.out = out;
+    e.eol = eol;
+    return emit_root(&e, root);
+}
+
+/* `---`, the header comments (`# Source: ...`) between the separator and
+ * the content, then the tree. */
+static int doc_tree(emitter *e, const manifest *m, const document *d,
+                    const node *root, size_t *before_root)
+{
+    const char *buf = m->src.buf;
+    uint32_t head = d->sep_end > d->sep_start ? d->sep_end : d->chunk_start;
+    uint32_t content = d->content;
+    sbuf_puts(e->out, "---");
+    sbuf_puts(e->out, e->eol);
+    if (content > head && content <= d->chunk_end) {
+        uint32_t ls = content;
+        while (ls > head && buf[ls - 1] != '\n')
+            ls--;
+        sbuf_put(e->out, buf + head, ls - head);
+    }
+    *before_root = e->out->len;
+    return emit_root(e, root);
 }
 
 int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,
                            const node *root)
 {
-    const char *buf = m->src.buf, *eol = d->crlf ? "\r\n" : "\n";
-    uint32_t head = d->sep_end > d->sep_start ? d->sep_end : d->chunk_start;
-    uint32_t content = d->content;
+    emitter e;
     size_t before;
     int ret;
-    sbuf_puts(out, "---");
-    sbuf_puts(out, eol);
-    /* header comments (`# Source: ...`) between the separator and content */
-    if (content > head && content <= d->chunk_end) {
-        uint32_t ls = content;
-        while (ls > head && buf[ls - 1] != '\n')
-            ls--;
-        sbuf_put(out, buf + head, ls - head);
-    }
-    before = out->len;
-    ret = node_emit_yaml(out, root, eol);
+    memset(&e, 0, sizeof(e));
+    e.out = out;
+    e.eol = d->crlf ? "\r\n" : "\n";
+    ret = doc_tree(&e, m, d, root, &before);
     if (ret)
         return ret;
     if (!out->failed && out->len > before && out->ptr[out->len - 1] != '\n')
-        sbuf_puts(out, eol);
+        sbuf_puts(out, e.eol);
     return out->failed;
+}
+
+int manifest_emit_doc_tree_pieces(pieces *out, emit_memo *memo,
+                                  const manifest *m, const document *d,
+                                  const node *root)
+{
+    emitter e;
+    size_t before, len0 = out->len, mark0 = out->own.len;
+    int ret;
+    memset(&e, 0, sizeof(e));
+    e.out = &out->own;
+    e.eol = d->crlf ? "\r\n" : "\n";
+    e.pc = out;
+    e.memo = memo;
+    e.mark = mark0;
+    ret = doc_tree(&e, m, d, root, &before);
+    before = len0 + (before - mark0); /* the header is not committed yet */
+    if (!ret)
+        ret = pieces_commit(out, e.mark);
+    if (ret)
+        return ret;
+    if (out->len > before && pieces_last(out) != '\n')
+        pieces_puts(out, e.eol);
+    return pieces_failed(out);
 }

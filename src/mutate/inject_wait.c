@@ -545,6 +545,11 @@ static int shared_parts(inject_ctx *c)
     if (node_seq_insert(m, c->env, 1,
                         env_var(m, "READYINSTALL_WAIT_INTERVAL", num)))
         return c->command = NULL, RC_NOMEM;
+    /* written once per indentation, referred to after (emit_memo) */
+    c->command->flags |= NODE_F_SHARED;
+    c->env->flags |= NODE_F_SHARED;
+    c->security->flags |= NODE_F_SHARED;
+    c->resources->flags |= NODE_F_SHARED;
     return RC_OK;
 }
 

@@ -75,6 +75,35 @@ int pieces_commit(pieces *p, size_t mark)
     return add(p, NULL, mark, p->own.len - mark);
 }
 
+int pieces_ref(pieces *p, size_t off, size_t len)
+{
+    if (off > p->own.len || len > p->own.len - off)
+        return p->failed = RC_INVALID;
+    return add(p, NULL, off, len);
+}
+
+pieces_mark pieces_where(const pieces *p)
+{
+    pieces_mark at;
+    at.n = p->n;
+    at.len = p->len;
+    at.own_len = p->own.len;
+    at.last_len = p->n ? p->v[p->n - 1].len : 0;
+    return at;
+}
+
+/* Appends may have grown the last piece in place: it shrinks back too. */
+void pieces_rewind(pieces *p, const pieces_mark *at)
+{
+    p->n = at->n;
+    p->len = at->len;
+    if (p->n)
+        p->v[p->n - 1].len = at->last_len;
+    p->own.len = at->own_len;
+    if (p->own.ptr)
+        p->own.ptr[p->own.len] = '\0';
+}
+
 static const char *bytes_of(const pieces *p, const out_piece *v)
 {
     return v->ext ? v->ext : p->own.ptr + v->off;

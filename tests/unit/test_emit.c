@@ -130,6 +130,83 @@ static void test_emit__tree_quotes_and_escapes(void)
     manifest_free(m);
 }
 
+/* Occurrences of what in the NUL-terminated s. */
+static size_t count_of(const char *s, const char *what)
+{
+    size_t n = 0;
+    while ((s = strstr(s, what)) != NULL) {
+        n++;
+        s += strlen(what);
+    }
+    return n;
+}
+
+/* A subtree shared between changed documents is written once per
+ * indentation and referred to after; a document the tree emitter refuses
+ * goes out verbatim and forgets what it wrote. */
+static void test_emit__shared_subtree_written_once(void)
+{
+    static const char in[] = "d:\n"
+                             "  e: 4\n"
+                             "---\n"
+                             "s: x\n"
+                             "? [complex]\n"
+                             ": key\n"
+                             "---\n"
+                             "c: 3\n"
+                             "---\n"
+                             "f: 5\n";
+    static const char top[] = "s:\n  script: |\n    line one\n    line two\n";
+    static const uint8_t changed[] = {1, 1, 1, 1};
+    manifest *m = NULL;
+    node *shared, *lines;
+    pieces p;
+    sbuf got = SBUF_INIT;
+    size_t i;
+    ASSERT_RC_OK(manifest_parse(&m, "<t>", in, strlen(in), NULL));
+    shared = node_new_map(m);
+    lines = node_new_plain(m, "line one\nline two\n");
+    CU_ASSERT_FATAL(shared && lines);
+    lines->style = NODE_STYLE_LITERAL;
+    ASSERT_RC_OK(node_map_set(m, shared, "script", lines));
+    shared->flags |= NODE_F_SHARED;
+    ASSERT_RC_OK(node_map_set(m, (node *)node_get(m->docs[0].root, "d"), "s",
+                              shared));
+    for (i = 1; i < 4; i++) /* the second replaces s: x, before the key */
+        ASSERT_RC_OK(node_map_set(m, m->docs[i].root, "s", shared));
+    pieces_init(&p, (size_t)-1);
+    ASSERT_RC_OK(manifest_emit_pieces(&p, m, NULL, NULL, changed));
+    ASSERT_RC_OK(pieces_flatten(&p, &got));
+    ASSERT_STR(sbuf_cstr(&got), "---\n"
+                                "d:\n"
+                                "  e: 4\n"
+                                "  s:\n"
+                                "    script: |\n"
+                                "      line one\n"
+                                "      line two\n"
+                                "---\n"
+                                "s: x\n"
+                                "? [complex]\n"
+                                ": key\n"
+                                "---\n"
+                                "c: 3\n"
+                                "s:\n"
+                                "  script: |\n"
+                                "    line one\n"
+                                "    line two\n"
+                                "---\n"
+                                "f: 5\n"
+                                "s:\n"
+                                "  script: |\n"
+                                "    line one\n"
+                                "    line two\n");
+    CU_ASSERT_EQUAL(count_of(sbuf_cstr(&got), top), 2);
+    CU_ASSERT_EQUAL(count_of(sbuf_cstr(&p.own), top), 1); /* referred to */
+    sbuf_dispose(&got);
+    pieces_dispose(&p);
+    manifest_free(m);
+}
+
 void suite_emit(void)
 {
     static const test_case cases[] = {
@@ -144,6 +221,7 @@ void suite_emit(void)
         {"idempotent", test_emit__idempotent},
         {"edits_inserted_at_offsets", test_emit__edits_inserted_at_offsets},
         {"tree_quotes_and_escapes", test_emit__tree_quotes_and_escapes},
+        {"shared_subtree_written_once", test_emit__shared_subtree_written_once},
         {NULL, NULL},
     };
     test_add_suite("emit", cases, NULL, NULL);

@@ -169,10 +169,23 @@ static void test_util__pieces_commit_and_cap(void)
     ASSERT_RC_OK(pieces_commit(&p, mark));
     CU_ASSERT_EQUAL(p.len, 5);
     CU_ASSERT_EQUAL(pieces_last(&p), '\n');
+    {
+        pieces_mark at = pieces_where(&p);
+        ASSERT_RC_OK(pieces_ref(&p, 0, 2)); /* "tr" again */
+        CU_ASSERT_EQUAL(p.len, 7);
+        CU_ASSERT_EQUAL(pieces_last(&p), 'r');
+        pieces_rewind(&p, &at);
+        CU_ASSERT_EQUAL(p.len, 5);
+        CU_ASSERT_EQUAL(pieces_last(&p), '\n');
+    }
     CU_ASSERT_EQUAL(pieces_borrow(&p, "abcd", 4), RC_LIMIT); /* 9 > 8 */
     CU_ASSERT_EQUAL(pieces_put(&p, "a", 1), RC_LIMIT); /* sticky */
     CU_ASSERT_EQUAL(pieces_failed(&p), RC_LIMIT);
     CU_ASSERT_EQUAL(p.len, 5);
+    pieces_dispose(&p);
+    pieces_init(&p, 8);
+    sbuf_puts(&p.own, "ab");
+    CU_ASSERT_EQUAL(pieces_ref(&p, 1, 2), RC_INVALID); /* past own bytes */
     pieces_dispose(&p);
 }
 
