@@ -72,4 +72,13 @@ int output_node_rank(uint32_t **out, const graph *g);
 /* RC_OK, or the error for a failed sbuf (RC_LIMIT / RC_NOMEM), set once. */
 int output_check(const sbuf *out);
 
+/* Big JSON documents are written one element at a time: json-c trees of
+ * 100,000 objects take gigabytes. This appends json-c's text of one element
+ * (pretty: every line after the first indented by indent spaces, which is
+ * how json-c prints it at that depth of the whole document). The element is
+ * borrowed. RC_NOMEM when json-c cannot print it. */
+struct json_object;
+int output_json_element(sbuf *out, struct json_object *o, int pretty,
+                        size_t indent);
+
 #endif

@@ -86,23 +86,6 @@ static json_object *lj_finding(const lint_finding *f)
     return j;
 }
 
-/* text (json-c pretty output) with every line after the first indented by
- * indent spaces: the element of a hand-written outer document. JSON text
- * holds no raw line breaks inside strings. */
-static void lj_put_indented(sbuf *out, const char *text, size_t indent)
-{
-    static const char spaces[] = "        ";
-    const char *nl;
-    if (indent > sizeof(spaces) - 1)
-        indent = sizeof(spaces) - 1;
-    while ((nl = strchr(text, '\n'))) {
-        sbuf_put(out, text, (size_t)(nl - text) + 1);
-        sbuf_put(out, spaces, indent);
-        text = nl + 1;
-    }
-    sbuf_puts(out, text);
-}
-
 /* The findings are serialised one at a time (json-c trees of 100,000
  * findings need gigabytes); the result is what json-c would print for the
  * whole document with JSON_C_TO_STRING_PRETTY. */
@@ -112,18 +95,13 @@ int lint_output_json(sbuf *out, const lint_result *r)
     sbuf_puts(out, "{\n  \"version\":1,\n  \"findings\":[\n");
     for (i = 0; i < r->n; i++) {
         json_object *f = lj_finding(&r->v[i]);
-        const char *text = f ? json_object_to_json_string_ext(
-                                   f, JSON_C_TO_STRING_PRETTY |
-                                          JSON_C_TO_STRING_NOSLASHESCAPE)
-                             : NULL;
-        if (!text) {
-            json_object_put(f);
-            return err_set(RC_NOMEM, NULL, "out of memory");
-        }
+        int bad;
         sbuf_puts(out, "    ");
-        lj_put_indented(out, text, 4);
-        sbuf_puts(out, i + 1 < r->n ? ",\n" : "\n");
+        bad = !f || output_json_element(out, f, 1, 4);
         json_object_put(f);
+        if (bad)
+            return err_set(RC_NOMEM, NULL, "out of memory");
+        sbuf_puts(out, i + 1 < r->n ? ",\n" : "\n");
         if (sbuf_failed(out))
             break;
     }
