@@ -5,6 +5,7 @@
 #   make asan       all tests with address + undefined-behaviour sanitizers
 #   make valgrind   the golden tests under valgrind memcheck
 #   make bench      render/graph/lint against libyaml, cat, kubectl kustomize
+#                   (seconds, RSS, and instructions under callgrind)
 #   make fuzz       libFuzzer targets (clang); make fuzz-run T=name SECS=60
 #   make fuzz-replay  replay testdata/fuzz/<target>/ under gcc + sanitizers
 

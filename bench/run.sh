@@ -61,3 +61,27 @@ for n in "${sizes[@]}"; do
   done
   echo "          (input $(printf '%.1f' "$mb") MB)"
 done
+
+# Instructions executed (valgrind callgrind) do not depend on what else the
+# machine runs, unlike seconds: the scan ratio of a change shows here even
+# when timing noise hides it. BENCH_IR=0 skips this; BENCH_IR_DOCS sets the
+# size (callgrind runs about 50 times slower).
+if [[ "${BENCH_IR:-1}" != 0 ]] && command -v valgrind >/dev/null; then
+  n="${BENCH_IR_DOCS:-10000}"
+  f="$work/ir$n.yaml"
+  python3 "$root/bench/gen-manifest.py" "$n" >"$f"
+  ir() {
+    valgrind --tool=callgrind --callgrind-out-file=/dev/null "$@" 2>&1 \
+      >/dev/null | awk '/Collected/ { print $4 }'
+  }
+  scan_ir=$(ir "$scan" "$f")
+  printf '\n%-9s %-22s %15s %8s\n' docs tool instructions x-scan
+  for entry in "yaml-scan|$scan $f" "render|$bin render $f" \
+               "lint|$bin lint --format json --fail-on never $f" \
+               "graph --format json|$bin graph --format json $f"; do
+    name="${entry%%|*}"; read -r -a cmd <<<"${entry#*|}"
+    count=$(ir "${cmd[@]}")
+    awk -v n="$n" -v name="$name" -v c="$count" -v s="$scan_ir" \
+      'BEGIN { printf "%-9d %-22s %15.0f %8.2f\n", n, name, c, c / s }'
+  done
+fi
