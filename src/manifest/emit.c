@@ -64,6 +64,13 @@ static void put_range(pieces *out, const char *buf, uint32_t from,
     pieces_borrow(out, buf + from, to - from);
 }
 
+/* The separator line is exactly `---` and the document's line end. */
+static int sep_is(const char *p, size_t n, const char *eol)
+{
+    size_t k = strlen(eol);
+    return n == 3 + k && !memcmp(p, "---", 3) && !memcmp(p + 3, eol, k);
+}
+
 static int emit_doc(pieces *out, const manifest *m, const document *d,
                     const doc_edits *edits)
 {
@@ -74,10 +81,11 @@ static int emit_doc(pieces *out, const manifest *m, const document *d,
     if (d->sep_end > d->sep_start) {
         /* comments or directives before the `---` line stay in front */
         pieces_borrow(out, buf + start, d->sep_start - start);
-        if (d->sep_bare) {
+        if (d->sep_bare && !sep_is(buf + d->sep_start,
+                                   d->sep_end - d->sep_start, eol)) {
             pieces_puts(out, "---");
             pieces_puts(out, eol);
-        } else {
+        } else { /* as written (already "---" and the line end: one piece) */
             pieces_borrow(out, buf + d->sep_start, d->sep_end - d->sep_start);
         }
         put_range(out, buf, d->sep_end, d->chunk_end, edits);
