@@ -90,7 +90,14 @@ typedef struct graph {
     graph_cycle *cycles;
     size_t ncycles;
     graph_index *ix;
+    pod_ref *refs;        /* every pod template's references (podrefs.c) */
+    uint32_t *refs_start; /* resource i: refs[refs_start[i] .. i + 1) */
 } graph;
+
+/* model_pod_refs(r, fn, payload) from the references graph_build walked
+ * once; the same references in the same order. */
+int graph_pod_refs(const graph *g, const resource *r, pod_ref_fn fn,
+                   void *payload);
 
 /* Build every edge, the adjacency and the order. */
 int graph_build(graph **out, const model *md, const graph_opts *opts);

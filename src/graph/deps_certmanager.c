@@ -162,7 +162,7 @@ int deps_secret_consumers_link(graph *g, const secret_table *t,
             continue;
         w.workload = (uint32_t)i;
         w.ns = graph_namespace(g, &md->res[i]);
-        ret = model_pod_refs(&md->res[i], on_consumer_ref, &w);
+        ret = graph_pod_refs(g, &md->res[i], on_consumer_ref, &w);
     }
     return ret;
 }

@@ -131,7 +131,7 @@ int deps_reference(graph *g)
         w.g = g;
         w.workload = (uint32_t)i;
         w.ns = graph_namespace(g, &md->res[i]);
-        ret = model_pod_refs(&md->res[i], on_ref, &w);
+        ret = graph_pod_refs(g, &md->res[i], on_ref, &w);
     }
     ids = graph_by_kind(g, RBAC_GROUP, "RoleBinding", &n);
     for (i = 0; i < n && !ret; i++)

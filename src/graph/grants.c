@@ -63,7 +63,7 @@ static int workloads(grants_ctx *x, graph_keep_fn keep, void *payload)
             continue;
         /* serviceAccountName, else the deprecated serviceAccount (refs.c
          * reports one of them), else the namespace's "default" */
-        model_pod_refs(r, on_sa, &sa);
+        graph_pod_refs(x->g, r, on_sa, &sa);
         x->wl[x->nwl].id = (uint32_t)i;
         x->wl[x->nwl].ns = graph_namespace(x->g, r);
         x->wl[x->nwl].sa = sa && *sa ? sa : "default";

@@ -438,6 +438,8 @@ int graph_build(graph **out, const model *md, const graph_opts *opts)
     if (!g->ix)
         return err_set(RC_NOMEM, NULL, "out of memory");
     ret = index_build(g, opts);
+    if (!ret)
+        ret = graph_pod_refs_build(g);
     for (i = 0; i < sizeof(RULES) / sizeof(RULES[0]) && !ret; i++)
         ret = RULES[i](g);
     if (ret)
@@ -476,6 +478,8 @@ void graph_free(graph *g)
     for (i = 0; i < g->ncycles; i++)
         free(g->cycles[i].members);
     free(g->cycles);
+    free(g->refs);
+    free(g->refs_start);
     free(g->edges);
     free(g->vnodes);
     free(g->out_start);

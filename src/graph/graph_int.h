@@ -27,6 +27,9 @@ struct graph_index {
     uint8_t *cluster;    /* per resource: cluster-scoped */
 };
 
+/* podrefs.c: walk every pod template once into g->refs. */
+int graph_pod_refs_build(graph *g);
+
 /* resources.c: scope and plural of every resource into g->ix (needs the
  * crds map). */
 int graph_resolve_resources(graph *g, const graph_opts *opts);

@@ -124,7 +124,7 @@ int lint_secret_uses(lint_ctx *c, lint_secret_use_fn fn, void *payload)
         w.workload = (uint32_t)i;
         w.ns = graph_namespace(c->g, r);
         w.nseen = 0;
-        ret = model_pod_refs(r, lsec_on_ref, &w);
+        ret = graph_pod_refs(c->g, r, lsec_on_ref, &w);
     }
     free(w.seen);
     return ret;

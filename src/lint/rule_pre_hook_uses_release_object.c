@@ -142,7 +142,7 @@ static int ri401_check(lint_ctx *c)
         w.hook = (uint32_t)i;
         w.ns = graph_namespace(c->g, r);
         w.events = r->hooks & (HOOK_PRE_INSTALL | HOOK_PRE_UPGRADE);
-        ret = model_pod_refs(r, ri401_on_ref, &w);
+        ret = graph_pod_refs(c->g, r, ri401_on_ref, &w);
     }
     return ret ? ret : lint_status(c);
 }

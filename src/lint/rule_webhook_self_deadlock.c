@@ -172,7 +172,7 @@ static void ri204_workload(lint_ctx *c, const lint_wh *w, uint32_t wl)
     wk.ns = ns;
     wk.lookup_ns = graph_namespace(c->g, r);
     wk.hit = &hit;
-    if (model_pod_refs(r, ri204_on_ref, &wk) != RC_OK)
+    if (graph_pod_refs(c->g, r, ri204_on_ref, &wk) != RC_OK)
         return;
     if (!hit.len)
         return;

@@ -129,6 +129,52 @@ static void test_graph__no_details_leaves_edges(void)
     done(&f);
 }
 
+typedef struct ref_seen {
+    const char *names[8];
+    size_t n, stop_at;
+} ref_seen;
+
+static int note_ref(const resource *r, const pod_ref *ref, void *payload)
+{
+    ref_seen *s = payload;
+    (void)r;
+    if (s->n < 8)
+        s->names[s->n] = ref->name;
+    s->n++;
+    return s->n == s->stop_at ? 7 : RC_OK;
+}
+
+/* The references graph_build keeps are model_pod_refs', in its order, and
+ * a callback's non-zero return still stops the walk. */
+static void test_graph__pod_refs_kept_as_walked(void)
+{
+    static const char in[] =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata:\n  name: w\n"
+        "  namespace: n\nspec:\n  template:\n    spec:\n"
+        "      serviceAccountName: sa\n"
+        "      volumes:\n      - name: v\n        secret:\n"
+        "          secretName: s1\n"
+        "      containers:\n      - name: c\n        envFrom:\n"
+        "        - configMapRef:\n            name: cm\n";
+    fixture f;
+    ref_seen live, kept;
+    size_t i;
+    ASSERT_RC_OK(build(&f, in));
+    memset(&live, 0, sizeof(live));
+    memset(&kept, 0, sizeof(kept));
+    ASSERT_RC_OK(model_pod_refs(&f.md->res[0], note_ref, &live));
+    ASSERT_RC_OK(graph_pod_refs(f.g, &f.md->res[0], note_ref, &kept));
+    CU_ASSERT_EQUAL(live.n, 3);
+    CU_ASSERT_EQUAL_FATAL(kept.n, live.n);
+    for (i = 0; i < live.n; i++)
+        ASSERT_STR(kept.names[i], live.names[i]);
+    memset(&kept, 0, sizeof(kept));
+    kept.stop_at = 2;
+    CU_ASSERT_EQUAL(graph_pod_refs(f.g, &f.md->res[0], note_ref, &kept), 7);
+    CU_ASSERT_EQUAL(kept.n, 2);
+    done(&f);
+}
+
 static void test_graph__namespace_before_its_objects(void)
 {
     fixture f;
@@ -389,6 +435,7 @@ void suite_graph(void)
         {"node_names_truncate_like_snprintf",
          test_graph__node_names_truncate_like_snprintf},
         {"no_details_leaves_edges", test_graph__no_details_leaves_edges},
+        {"pod_refs_kept_as_walked", test_graph__pod_refs_kept_as_walked},
         {"namespace_before_its_objects",
          test_graph__namespace_before_its_objects},
         {"release_namespace_inferred_or_given",
