@@ -34,16 +34,19 @@ typedef enum node_style {
 
 typedef struct node node;
 
+/* node.flags */
 /* A collection built by build.c: its item array has room for the next
  * power of two (at least 4) items, so appending does not copy it each time. */
 #define NODE_F_ROOM 0x01
-/* A subtree that mutations share between documents (a wait container's
- * script and settings): the tree emitter writes it once per indentation
- * and refers back to those bytes (emit_memo). */
-#define NODE_F_SHARED 0x08
+/* Tag and anchor are allocated just before the node (node_props_of). */
+#define NODE_F_PROPS 0x02
 /* A mapping whose scalar keys are known to differ and that has no `<<`
  * merge key: a lookup can stop at the first match. */
 #define NODE_F_PLAIN_KEYS 0x04
+/* A subtree that mutations share between documents (a wait container's
+ * script and settings): the tree emitter writes it once per indentation
+ * and refers back to those bytes. */
+#define NODE_F_SHARED 0x08
 
 /* 24 bytes: a large manifest holds millions of these. */
 struct node {
@@ -68,8 +71,6 @@ struct node {
 /* Tag and anchor, rare in manifests, so a node that has either is allocated
  * right after them (NODE_F_PROPS) instead of pointing to them. Such a node
  * must never be copied by value. */
-#define NODE_F_PROPS 0x02
-
 typedef struct node_props {
     const char *tag;    /* NULL when none */
     const char *anchor; /* NULL when none */
@@ -220,25 +221,6 @@ int node_emit_yaml(sbuf *out, const node *root, const char *eol);
 int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,
                            const node *root);
 
-/* Where each NODE_F_SHARED subtree was first written, per indentation. */
-typedef struct emit_memo_entry {
-    const node *n;
-    uint32_t ind;
-    uint8_t after_dash, crlf;
-    size_t off, len; /* in the pieces' own bytes */
-} emit_memo_entry;
-
-typedef struct emit_memo {
-    emit_memo_entry *v;
-    size_t n, cap;
-} emit_memo;
-
-/* manifest_emit_doc_tree into pieces: a shared subtree met again is a
- * reference to its first rendering, not a copy. On failure the caller
- * rewinds out and sets memo->n back. */
-int manifest_emit_doc_tree_pieces(pieces *out, emit_memo *memo,
-                                  const manifest *m, const document *d,
-                                  const node *root);
 
 /* ---- building nodes for mutations (build.c); all in the manifest's arena */
 

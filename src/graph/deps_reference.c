@@ -77,15 +77,14 @@ static int on_ref(const resource *r, const pod_ref *ref, void *payload)
     (void)r;
     if (target == GRAPH_NONE)
         return RC_OK;
-    if (w->g->no_details)
-        return graph_add_edge(w->g, target, w->workload, EDGE_REFERENCE,
-                              ref->optional ? EDGE_F_OPTIONAL : 0u, ref->at,
-                              "%s", "");
-    return graph_add_edge(
-        w->g, target, w->workload, EDGE_REFERENCE,
-        ref->optional ? EDGE_F_OPTIONAL : 0u, ref->at, "%s %s",
-        graph_node_name(w->g, w->workload, who, sizeof(who)),
-        deps_ref_phrase(phrase, sizeof(phrase), ref, ns));
+    who[0] = phrase[0] = '\0';
+    if (!w->g->no_details) { /* render and lint show no detail */
+        graph_node_name(w->g, w->workload, who, sizeof(who));
+        deps_ref_phrase(phrase, sizeof(phrase), ref, ns);
+    }
+    return graph_add_edge(w->g, target, w->workload, EDGE_REFERENCE,
+                          ref->optional ? EDGE_F_OPTIONAL : 0u, ref->at,
+                          "%s %s", who, phrase);
 }
 
 /* roleRef{apiGroup, kind, name}: a RoleBinding names a Role in its own

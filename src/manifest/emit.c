@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "manifest_int.h"
 
 static const char *eol_of(const document *d) { return d->crlf ? "\r\n" : "\n"; }
 

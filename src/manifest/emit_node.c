@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "manifest.h"
+#include "manifest_int.h"
 
 #define EMIT_DEPTH_MAX 512
 

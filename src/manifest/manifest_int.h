@@ -12,4 +12,24 @@ int manifest_map_has_merge(const node *map);
 /* Fill what needs the whole document: its `# Source:` comment, line ends. */
 void manifest_doc_finish(manifest *m, document *d);
 
+/* Where each NODE_F_SHARED subtree was first written, per indentation. */
+typedef struct emit_memo_entry {
+    const node *n;
+    uint32_t ind;
+    uint8_t after_dash, crlf;
+    size_t off, len; /* in the pieces' own bytes */
+} emit_memo_entry;
+
+typedef struct emit_memo {
+    emit_memo_entry *v;
+    size_t n, cap;
+} emit_memo;
+
+/* manifest_emit_doc_tree into pieces: a shared subtree met again is a
+ * reference to its first rendering, not a copy. On failure the caller
+ * rewinds out and sets memo->n back. */
+int manifest_emit_doc_tree_pieces(pieces *out, emit_memo *memo,
+                                  const manifest *m, const document *d,
+                                  const node *root);
+
 #endif

@@ -516,36 +516,52 @@ static node *resources(manifest *m)
     return res;
 }
 
-/* The parts of a wait container that do not depend on the workload. */
+/* sh -c SCRIPT readyinstall-wait: the name is the script's $0. */
+static node *wait_command(manifest *m)
+{
+    static const char *const cmd[] = {"/bin/sh", "-c"};
+    node *command = str_seq(m, cmd, 2);
+    node *script = node_new_plain(m, WAIT_SCRIPT);
+    if (!command || !script)
+        return NULL;
+    script->style = NODE_STYLE_LITERAL;
+    if (node_seq_insert(m, command, 2, script) ||
+        node_seq_insert(m, command, 3, node_new_str(m, WAIT_NAME)))
+        return NULL;
+    return command;
+}
+
+static node *wait_env(manifest *m, const inject_opts *o)
+{
+    char timeout[32], interval[32];
+    node *env = node_new_seq(m);
+    snprintf(timeout, sizeof(timeout), "%u", o->timeout_s);
+    snprintf(interval, sizeof(interval), "%u", o->interval_s);
+    if (!env ||
+        node_seq_insert(m, env, 0,
+                        env_var(m, "READYINSTALL_WAIT_TIMEOUT", timeout)) ||
+        node_seq_insert(m, env, 1,
+                        env_var(m, "READYINSTALL_WAIT_INTERVAL", interval)))
+        return NULL;
+    return env;
+}
+
+/* The parts of a wait container that do not depend on the workload, built
+ * on first use and written once per indentation (NODE_F_SHARED). */
 static int shared_parts(inject_ctx *c)
 {
-    manifest *m = c->m;
-    const char *cmd[2] = {"/bin/sh", "-c"};
-    char num[32];
-    node *script;
     if (c->command)
         return RC_OK;
-    script = node_new_plain(m, WAIT_SCRIPT);
-    if (script)
-        script->style = NODE_STYLE_LITERAL;
-    c->command = str_seq(m, cmd, 2);
-    c->env = node_new_seq(m);
-    c->image = node_new_str(m, c->o->image);
-    c->security = security_context(m);
-    c->resources = resources(m);
-    if (!script || !c->command || !c->env || !c->image || !c->security ||
-        !c->resources || node_seq_insert(m, c->command, 2, script) ||
-        node_seq_insert(m, c->command, 3, node_new_str(m, WAIT_NAME)))
-        return c->command = NULL, err_set(RC_NOMEM, NULL, "out of memory");
-    snprintf(num, sizeof(num), "%u", c->o->timeout_s);
-    if (node_seq_insert(m, c->env, 0,
-                        env_var(m, "READYINSTALL_WAIT_TIMEOUT", num)))
-        return c->command = NULL, RC_NOMEM;
-    snprintf(num, sizeof(num), "%u", c->o->interval_s);
-    if (node_seq_insert(m, c->env, 1,
-                        env_var(m, "READYINSTALL_WAIT_INTERVAL", num)))
-        return c->command = NULL, RC_NOMEM;
-    /* written once per indentation, referred to after (emit_memo) */
+    c->command = wait_command(c->m);
+    c->env = wait_env(c->m, c->o);
+    c->image = node_new_str(c->m, c->o->image);
+    c->security = security_context(c->m);
+    c->resources = resources(c->m);
+    if (!c->command || !c->env || !c->image || !c->security ||
+        !c->resources) {
+        c->command = NULL;
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    }
     c->command->flags |= NODE_F_SHARED;
     c->env->flags |= NODE_F_SHARED;
     c->security->flags |= NODE_F_SHARED;
