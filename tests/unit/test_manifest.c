@@ -155,6 +155,45 @@ static void test_manifest__anchors_do_not_cross_documents(void)
     CU_ASSERT(strstr(err_last()->msg, "*x") != NULL);
 }
 
+/* Short scalars share one copy of their text; a cache slot taken over by
+ * another text must never hand back the wrong one. */
+static void test_manifest__short_scalars_share_text_and_keep_their_own(void)
+{
+    enum { N = 20000 };
+    sbuf b = SBUF_INIT;
+    manifest *m;
+    const node *root, *a, *c;
+    uint32_t i;
+    for (i = 0; i < N; i++) /* more distinct texts than the cache holds */
+        sbuf_printf(&b, "k%u: v%u\n", i, i % 977);
+    sbuf_puts(&b, "nul: \"a\\0b\"\n");
+    m = parse_ok(sbuf_cstr(&b));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    root = m->docs[0].root;
+    CU_ASSERT_EQUAL_FATAL(root->len, 2 * (N + 1));
+    for (i = 0; i < N; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof(k), "k%u", i);
+        snprintf(v, sizeof(v), "v%u", i % 977);
+        ASSERT_STR(node_str(root->u.coll.items[2 * i]), k);
+        ASSERT_STR(node_str(root->u.coll.items[2 * i + 1]), v);
+    }
+    c = root->u.coll.items[2 * N + 1];
+    CU_ASSERT_EQUAL(c->len, 3);
+    CU_ASSERT(memcmp(node_str(c), "a\0b", 4) == 0);
+    manifest_free(m);
+    sbuf_dispose(&b);
+    m = parse_ok("name: a\n---\nname: b\n");
+    CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+    a = m->docs[0].root;
+    c = m->docs[1].root;
+    CU_ASSERT_PTR_EQUAL(node_str(a->u.coll.items[0]),
+                        node_str(c->u.coll.items[0]));
+    CU_ASSERT_PTR_NOT_EQUAL(node_str(a->u.coll.items[1]),
+                            node_str(c->u.coll.items[1]));
+    manifest_free(m);
+}
+
 static void test_manifest__duplicate_key_small_map(void)
 {
     uint32_t line, col;
@@ -281,6 +320,8 @@ void suite_manifest(void)
         {"alias_resolves_to_anchor", test_manifest__alias_resolves_to_anchor},
         {"anchors_do_not_cross_documents",
          test_manifest__anchors_do_not_cross_documents},
+        {"short_scalars_share_text_and_keep_their_own",
+         test_manifest__short_scalars_share_text_and_keep_their_own},
         {"duplicate_key_small_map", test_manifest__duplicate_key_small_map},
         {"duplicate_key_large_map_reports_earliest",
          test_manifest__duplicate_key_large_map_reports_earliest},
