@@ -41,13 +41,14 @@ enum {
 
 #define GRAPH_NONE UINT32_MAX
 
+/* 32 bytes: the scalar fields first, so that none pads a pointer. */
 typedef struct graph_edge {
     uint32_t from, to; /* node ids; from must come first / be ready */
+    uint32_t seq;      /* insertion order, for deterministic dedup */
     uint8_t reason;    /* edge_reason */
     uint8_t flags;     /* EDGE_F_* */
     const char *detail; /* one line naming both objects */
     const node *at;     /* the field that makes the edge, or NULL */
-    uint32_t seq;       /* insertion order, for deterministic dedup */
 } graph_edge;
 
 typedef struct graph_vnode {

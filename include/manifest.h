@@ -120,8 +120,11 @@ typedef struct document {
     const char *source_comment; /* from `# Source: ...`, NULL if absent */
 } document;
 
+typedef struct text_cache text_cache;
+
 typedef struct manifest {
     arena arena;
+    text_cache *texts; /* shared copies of short scalar texts (text.c) */
     source src;
     document *docs; /* heap array owned by the manifest */
     size_t ndocs, docs_cap;

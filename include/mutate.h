@@ -51,9 +51,12 @@ typedef struct inject_entry {
     const char *detail; /* what was done, or why not */
 } inject_entry;
 
+/* All zero is empty. The details live in its own arena, so they go with
+ * the log and not with the manifest's trees. */
 typedef struct inject_log {
     inject_entry *v;
     size_t n, cap;
+    arena a;
 } inject_log;
 
 void inject_log_dispose(inject_log *log);

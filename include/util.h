@@ -172,7 +172,7 @@ typedef struct source {
     const char *name; /* "<stdin>" or a path; borrowed */
     const char *buf;  /* borrowed */
     size_t len;
-    uint32_t *lines; /* byte offset of each line start; built on demand */
+    uint32_t *lines; /* start of every 8th line; built on demand */
     size_t nlines;
 } source;
 

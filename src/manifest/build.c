@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "manifest.h"
+#include "manifest_int.h"
 
 static node *alloc_node(manifest *m, node_type t)
 {
@@ -41,7 +42,7 @@ static node *new_scalar(manifest *m, const char *s, node_style style)
         return NULL;
     n->style = (uint8_t)style;
     n->len = (uint32_t)strlen(s);
-    n->u.scalar.str = arena_strdup(&m->arena, s);
+    n->u.scalar.str = manifest_text(m, s, n->len);
     return n->u.scalar.str ? n : NULL;
 }
 

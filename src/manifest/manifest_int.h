@@ -12,6 +12,12 @@ int manifest_map_has_merge(const node *map);
 /* Fill what needs the whole document: its `# Source:` comment, line ends. */
 void manifest_doc_finish(manifest *m, document *d);
 
+/* text.c: the manifest's copy of s[0..len), NUL-terminated and shared with
+ * every equal short text (never to be changed). NULL when out of memory. */
+const char *manifest_text(manifest *m, const char *s, size_t len);
+int manifest_texts_init(manifest *m);
+void manifest_texts_free(manifest *m);
+
 /* Where each NODE_F_SHARED subtree was first written, per indentation. */
 typedef struct emit_memo_entry {
     const node *n;

@@ -5,7 +5,6 @@
  * scalar sizes and document counts are bounded here because libyaml 0.2.5
  * has no limits of its own.
  */
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -23,14 +22,6 @@ typedef struct anchor_def {
     const node *target;
 } anchor_def;
 
-#define TEXT_CACHE_BITS 12
-#define TEXT_SHARED_MAX 32u
-
-typedef struct text_cache_entry {
-    const char *s;
-    uint32_t len;
-} text_cache_entry;
-
 typedef struct pstate {
     manifest *m;
     const manifest_opts *opts;
@@ -45,7 +36,6 @@ typedef struct pstate {
     size_t nframes, frames_cap;
     anchor_def *anchors;
     size_t nanchors, anchors_cap;
-    text_cache_entry *texts; /* TEXT_CACHE entries (see scalar_text) */
     document *doc;     /* open document, NULL between documents */
     size_t boundary;   /* where the next document's chunk starts */
 } pstate;
@@ -258,35 +248,6 @@ static int attach(pstate *p, node *n)
     return RC_OK;
 }
 
-/* Short scalars repeat across documents (keys such as name and spec,
- * values such as v1 and a namespace), so one copy is shared: a tenth of a
- * big manifest's memory. A direct-mapped cache finds the last copy of each;
- * a miss only costs the copy that would have been made anyway. */
-static size_t text_slot(const char *s, size_t len)
-{
-    uint64_t a = 0, b = 0, h;
-    size_t n = len < 8 ? len : 8;
-    memcpy(&a, s, n);
-    memcpy(&b, s + len - n, n);
-    h = (a * 0x9E3779B97F4A7C15u) ^ (b * 0xC2B2AE3D27D4EB4Fu) ^ len;
-    return (size_t)(h >> (64 - TEXT_CACHE_BITS));
-}
-
-static const char *scalar_text(pstate *p, const char *val, size_t len)
-{
-    text_cache_entry *e;
-    char *s;
-    if (len == 0 || len > TEXT_SHARED_MAX)
-        return arena_strndup(&p->m->arena, val, len);
-    e = &p->texts[text_slot(val, len)];
-    if (e->s && e->len == len && !memcmp(e->s, val, len))
-        return e->s;
-    s = arena_strndup(&p->m->arena, val, len);
-    e->s = s;
-    e->len = (uint32_t)len;
-    return s;
-}
-
 static int on_scalar(pstate *p, const yaml_event_t *ev)
 {
     const yaml_char_t *val = ev->data.scalar.value;
@@ -306,7 +267,7 @@ static int on_scalar(pstate *p, const yaml_event_t *ev)
     case YAML_FOLDED_SCALAR_STYLE: n->style = NODE_STYLE_FOLDED; break;
     default: n->style = NODE_STYLE_PLAIN; break;
     }
-    n->u.scalar.str = scalar_text(p, (const char *)val, len);
+    n->u.scalar.str = manifest_text(p->m, (const char *)val, len);
     if (!n->u.scalar.str)
         return err_set(RC_NOMEM, NULL, "out of memory");
     n->len = (uint32_t)len;
@@ -501,18 +462,14 @@ int manifest_parse(manifest **out, const char *name, const char *buf,
     p.opts = opts;
     p.buf = (const unsigned char *)buf;
     p.len = len;
-    p.texts = calloc((size_t)1 << TEXT_CACHE_BITS, sizeof(*p.texts));
-    if (!p.texts || !yaml_parser_initialize(&p.yp)) {
-        free(p.texts);
+    if (manifest_texts_init(m) || !yaml_parser_initialize(&p.yp))
         return err_set(RC_NOMEM, NULL, "out of memory");
-    }
     yaml_parser_set_input_string(&p.yp, (const unsigned char *)buf, len);
     ret = run(&p);
     yaml_parser_delete(&p.yp);
     free(p.kids);
     free(p.frames);
     free(p.anchors);
-    free(p.texts);
     if (ret)
         return ret;
     for (i = 0; i < m->ndocs; i++)
@@ -525,6 +482,7 @@ void manifest_free(manifest *m)
     if (!m)
         return;
     arena_dispose(&m->arena);
+    manifest_texts_free(m);
     source_dispose(&m->src);
     free(m->docs);
     free(m);

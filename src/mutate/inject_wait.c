@@ -82,7 +82,7 @@ typedef struct workload {
 /* ---- the log (what --report writes) ------------------------------------ */
 
 static int log_add(inject_log *log, uint32_t id, const char *what,
-                   const char *detail, arena *a)
+                   const char *detail)
 {
     inject_entry *e;
     if (log->n == log->cap) {
@@ -96,7 +96,7 @@ static int log_add(inject_log *log, uint32_t id, const char *what,
     e = &log->v[log->n++];
     e->object = id;
     e->what = what;
-    e->detail = arena_strdup(a, detail);
+    e->detail = arena_strdup(&log->a, detail);
     return e->detail ? RC_OK : err_set(RC_NOMEM, NULL, "out of memory");
 }
 
@@ -105,6 +105,7 @@ void inject_log_dispose(inject_log *log)
     free(log->v);
     log->v = NULL;
     log->n = log->cap = 0;
+    arena_dispose(&log->a);
 }
 
 /* ---- reading ----------------------------------------------------------- */
@@ -436,13 +437,13 @@ static int on_ref(const resource *r, const pod_ref *ref, void *payload)
     if (ref->via == VIA_IMAGE_PULL) {
         snprintf(msg, sizeof(msg), "imagePullSecrets %s: the kubelet retries "
                  "the pull; an init container cannot wait for it", ref->name);
-        return log_add(c->log, r->index, "skipped", msg, &c->m->arena);
+        return log_add(c->log, r->index, "skipped", msg);
     }
     if (ref->subpath) {
         snprintf(msg, sizeof(msg), "Secret %s mounted with subPath (volume "
                  "%s): subPath mounts are never refreshed, left alone",
                  ref->name, ref->volume ? ref->volume : "?");
-        return log_add(c->log, r->index, "skipped", msg, &c->m->arena);
+        return log_add(c->log, r->index, "skipped", msg);
     }
     it = wait_for(w, ref->name);
     if (!it) {
@@ -724,8 +725,7 @@ static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
         free(w);
         return rw.ret ? log_add(c->log, id, "skipped",
                                 "readyinstall.io/inject: \"false\" on the "
-                                "object",
-                                &c->m->arena)
+                                "object")
                       : RC_OK;
     }
     ret = model_pod_refs(r, on_ref, &rw);
@@ -743,12 +743,11 @@ static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
         ret = annotate_template(c, w, &why);
     if (!ret && w->nwaits) {
         changed[r->doc] = 1;
-        ret = log_add(c->log, id, "injected", sbuf_cstr(&why), &c->m->arena);
+        ret = log_add(c->log, id, "injected", sbuf_cstr(&why));
     } else if (ret == -1) {
         ret = log_add(c->log, id, "skipped",
                       "pod template metadata or initContainers in a form that "
-                      "cannot be changed",
-                      &c->m->arena);
+                      "cannot be changed");
     }
     sbuf_dispose(&why);
     free(w);

@@ -228,6 +228,10 @@ int render_stream_pieces(pieces *out, manifest **parsed, const char *name,
     }
     if (!ret)
         ret = plan(order, &edits, &changed, &texts, *parsed, md, opts, info);
+    /* Writing needs only the trees and the plan: the model goes first, so
+     * that it does not add to the output at the peak. */
+    model_free(md);
+    md = NULL;
     if (!ret) {
         ret = manifest_emit_pieces(out, *parsed, order, edits, changed);
         if (ret)

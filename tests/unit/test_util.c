@@ -107,6 +107,36 @@ static void test_util__source_locate_lines_and_char_columns(void)
     source_dispose(&s);
 }
 
+/* Every byte of a long text, against counting from the start: the line
+ * map keeps only some line starts and scans the rest. */
+static void test_util__source_locate_every_offset_of_many_lines(void)
+{
+    sbuf b = SBUF_INIT;
+    source s;
+    uint32_t line, col, want_line = 1, want_col = 1;
+    size_t i;
+    int bad = 0;
+    for (i = 0; i < 300; i++) /* lines of 0 to 6 bytes, some empty */
+        sbuf_printf(&b, "%.*s\n", (int)(i % 7), "abcdef");
+    sbuf_puts(&b, "tail");
+    source_init(&s, "t", b.ptr, b.len);
+    for (i = 0; i <= b.len; i++) {
+        source_locate(&s, i, &line, &col);
+        if (line != want_line || col != want_col)
+            bad++;
+        if (i < b.len && b.ptr[i] == '\n') {
+            want_line++;
+            want_col = 1;
+        } else {
+            want_col++;
+        }
+    }
+    CU_ASSERT_EQUAL(bad, 0);
+    CU_ASSERT_EQUAL(want_line, 301);
+    source_dispose(&s);
+    sbuf_dispose(&b);
+}
+
 static void test_util__err_print_shows_line_and_caret(void)
 {
     const char *text = "a: 1\nbad line here\n";
@@ -239,6 +269,8 @@ void suite_util(void)
          test_util__pieces_merge_adjacent_ranges},
         {"pieces_commit_and_cap", test_util__pieces_commit_and_cap},
         {"pieces_write_many", test_util__pieces_write_many},
+        {"source_locate_every_offset_of_many_lines",
+         test_util__source_locate_every_offset_of_many_lines},
         {"source_locate_lines_and_char_columns",
          test_util__source_locate_lines_and_char_columns},
         {"err_print_shows_line_and_caret",
