@@ -602,6 +602,12 @@ static int lint_run_cmd(lint_cfg *c, int chart)
         code = cli_exit_for(ret);
         goto done;
     }
+    /* The findings hold what the outputs need (strings of the trees and
+     * their own): the graph and the model go before the output is built. */
+    graph_free(g);
+    g = NULL;
+    model_free(md);
+    md = NULL;
     code = lint_write_outputs(c, res);
     if (!code && lint_result_fails(res, c->fail_on))
         code = EXIT_FAILED;
