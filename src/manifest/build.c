@@ -96,6 +96,20 @@ static int grow_items(manifest *m, node *c, uint32_t extra)
     return RC_OK;
 }
 
+/* Keys we add repeat in every workload (name, volumeMounts...): one node
+ * each, shared. */
+static node *key_node(manifest *m, const char *key)
+{
+    node **slot = manifest_key_slot(m, key, strlen(key));
+    node *k;
+    if (slot && *slot && !strcmp(node_str(*slot), key))
+        return *slot;
+    k = node_new_str(m, key);
+    if (slot && k)
+        *slot = k;
+    return k;
+}
+
 int node_map_set(manifest *m, node *map, const char *key, node *value)
 {
     uint32_t i, found = UINT32_MAX;
@@ -109,7 +123,7 @@ int node_map_set(manifest *m, node *map, const char *key, node *value)
         map->u.coll.items[found + 1] = value;
         return RC_OK;
     }
-    k = node_new_str(m, key);
+    k = key_node(m, key);
     if (!k || grow_items(m, map, 2))
         return err_set(RC_NOMEM, NULL, "out of memory");
     map->u.coll.items[map->len++] = k;

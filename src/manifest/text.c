@@ -19,8 +19,11 @@ typedef struct text_entry {
     uint32_t len;
 } text_entry;
 
+#define KEY_CACHE_BITS 8
+
 struct text_cache {
     text_entry v[(size_t)1 << TEXT_CACHE_BITS];
+    node *keys[(size_t)1 << KEY_CACHE_BITS];
 };
 
 int manifest_texts_init(manifest *m)
@@ -60,4 +63,12 @@ const char *manifest_text(manifest *m, const char *s, size_t len)
         e->len = (uint32_t)len;
     }
     return copy;
+}
+
+node **manifest_key_slot(manifest *m, const char *key, size_t len)
+{
+    if (len == 0 || len > TEXT_SHARED_MAX || !m->texts)
+        return NULL;
+    return &m->texts->keys[slot_of(key, len) >> (TEXT_CACHE_BITS -
+                                                 KEY_CACHE_BITS)];
 }
