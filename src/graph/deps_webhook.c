@@ -439,42 +439,98 @@ static int id_cmp(const void *x, const void *y)
     return a < b ? -1 : a > b;
 }
 
-/* Objects worth testing against the entry, ascending: those of the groups
- * its rules name, unless a rule names every group or pods match (then the
- * workloads of any group count). NULL: test them all. */
-static uint32_t *candidates(const admit_ctx *a, size_t *n)
+/* A rule names its resources one by one (no "*"): the objects can be
+ * looked up by group and resource instead of scanning whole groups. */
+static int names_resources(const wh_entry *e)
 {
-    const graph *g = a->c->g;
-    const wh_entry *e = a->e;
-    size_t total = 0, k = 0, m;
-    uint32_t i, j, *ids;
-    if (a->pods != SEL_NO)
-        return NULL;
-    for (i = 0; i < e->nrules; i++) {
-        if (e->rules[i].groups.any)
-            return NULL;
-        for (j = 0; j < e->rules[i].groups.n; j++) {
-            graph_by_group(g, e->rules[i].groups.items[j], &m);
-            total += m;
+    uint32_t i, j;
+    for (i = 0; i < e->nrules; i++)
+        for (j = 0; j < e->rules[i].nres; j++)
+            if (!strcmp(e->rules[i].res[j], "*"))
+                return 0;
+    return 1;
+}
+
+typedef struct id_set {
+    uint32_t *v;
+    size_t n, cap;
+} id_set;
+
+static int id_set_add(id_set *s, const uint32_t *ids, size_t n)
+{
+    if (!n)
+        return RC_OK;
+    if (s->n + n > s->cap) {
+        size_t cap = s->cap ? s->cap : 64;
+        uint32_t *nv;
+        while (cap < s->n + n)
+            cap *= 2;
+        if (!(nv = realloc(s->v, cap * sizeof(*nv))))
+            return RC_NOMEM;
+        s->v = nv;
+        s->cap = cap;
+    }
+    memcpy(s->v + s->n, ids, n * sizeof(*ids));
+    s->n += n;
+    return RC_OK;
+}
+
+/* The objects of one rule's groups: by resource when byres, else whole
+ * groups. Entries with a subresource other than "*" never match a create,
+ * so they bring no objects. */
+static int rule_candidates(graph *g, const wh_rule *ru, int byres, id_set *s)
+{
+    const uint32_t *l;
+    size_t m;
+    uint32_t j, k;
+    for (j = 0; j < ru->groups.n; j++) {
+        const char *grp = ru->groups.items[j];
+        if (!byres) {
+            l = graph_by_group(g, grp, &m);
+            if (id_set_add(s, l, m))
+                return RC_NOMEM;
+            continue;
+        }
+        for (k = 0; k < ru->nres; k++) {
+            if (*ru->sub[k] && strcmp(ru->sub[k], "*"))
+                continue;
+            if (graph_by_resource(g, grp, ru->res[k], &l, &m) ||
+                id_set_add(s, l, m))
+                return RC_NOMEM;
         }
     }
-    ids = malloc((total ? total : 1) * sizeof(*ids));
-    if (!ids)
+    return RC_OK;
+}
+
+/* Objects worth testing against the entry, ascending: those of the
+ * resources (or, with a "*" resource, the groups) its rules name, unless a
+ * rule names every group or pods match (then the workloads of any group
+ * count). NULL: test them all. */
+static uint32_t *candidates(const admit_ctx *a, size_t *n)
+{
+    graph *g = a->c->g;
+    const wh_entry *e = a->e;
+    int byres = names_resources(e);
+    id_set s = {NULL, 0, 0};
+    size_t i, m;
+    if (a->pods != SEL_NO)
         return NULL;
     for (i = 0; i < e->nrules; i++)
-        for (j = 0; j < e->rules[i].groups.n; j++) {
-            const uint32_t *l = graph_by_group(g, e->rules[i].groups.items[j],
-                                               &m);
-            if (m) /* graph_by_group gives NULL for a group not present */
-                memcpy(ids + k, l, m * sizeof(*ids));
-            k += m;
+        if (e->rules[i].groups.any)
+            return NULL;
+    for (i = 0; i < e->nrules; i++)
+        if (rule_candidates(g, &e->rules[i], byres, &s)) {
+            free(s.v);
+            return NULL;
         }
-    qsort(ids, k, sizeof(*ids), id_cmp);
-    for (i = 0, m = 0; i < k; i++) /* a group named twice */
-        if (!m || ids[m - 1] != ids[i])
-            ids[m++] = ids[i];
+    if (!s.v && !(s.v = malloc(sizeof(*s.v))))
+        return NULL;
+    qsort(s.v, s.n, sizeof(*s.v), id_cmp);
+    for (i = 0, m = 0; i < s.n; i++) /* named twice */
+        if (!m || s.v[m - 1] != s.v[i])
+            s.v[m++] = s.v[i];
     *n = m;
-    return ids;
+    return s.v;
 }
 
 /* Edges into every object the entry admits, and into every workload whose

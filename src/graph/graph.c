@@ -321,6 +321,39 @@ const uint32_t *graph_by_group(const graph *g, const char *group, size_t *n)
     return list_get(g->ix, &g->ix->groups, group, strlen(group), n);
 }
 
+static int index_resources(graph *g)
+{
+    graph_index *ix = g->ix;
+    char key[512];
+    size_t i;
+    strmap_init(&ix->resources, &g->arena);
+    ix->have_resources = 1;
+    for (i = 0; i < g->md->nres; i++) {
+        const char *parts[2] = {g->md->res[i].group, ix->plural[i]};
+        int len = join_key(key, sizeof(key), parts, 2);
+        if (len >= 0 && list_add(ix, &ix->resources, key, (size_t)len,
+                                 (uint32_t)i))
+            return RC_NOMEM;
+    }
+    return RC_OK;
+}
+
+int graph_by_resource(graph *g, const char *group, const char *plural,
+                      const uint32_t **ids, size_t *n)
+{
+    char key[512];
+    const char *parts[2] = {group, plural};
+    int len;
+    *ids = NULL;
+    *n = 0;
+    if (!g->ix->have_resources && index_resources(g))
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    len = join_key(key, sizeof(key), parts, 2);
+    if (len >= 0)
+        *ids = list_get(g->ix, &g->ix->resources, key, (size_t)len, n);
+    return RC_OK;
+}
+
 const uint32_t *graph_in_namespace(const graph *g, const char *ns, size_t *n)
 {
     return list_get(g->ix, &g->ix->namespaces, ns, strlen(ns), n);
@@ -470,6 +503,7 @@ void graph_free(graph *g)
         strmap_dispose(&g->ix->namespaces);
         strmap_dispose(&g->ix->crds);
         strmap_dispose(&g->ix->groups);
+        strmap_dispose(&g->ix->resources);
         free(g->ix->ns);
         free(g->ix->plural);
         free(g->ix->cluster);

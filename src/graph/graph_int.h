@@ -20,6 +20,8 @@ struct graph_index {
     strmap namespaces; /* effective namespace -> list */
     strmap crds;       /* "group\x1fkind" -> CustomResourceDefinition id */
     strmap groups;     /* API group -> list */
+    strmap resources;  /* "group\x1fplural" -> list; built on first use */
+    int have_resources;
     id_list *lists;
     size_t nlists, lists_cap;
     const char **ns;     /* per resource: effective namespace */
@@ -57,6 +59,11 @@ uint32_t graph_find(const graph *g, const char *group, const char *kind,
                     const char *ns, const char *name);
 /* Resources of an API group ("" core), in input order. */
 const uint32_t *graph_by_group(const graph *g, const char *group, size_t *n);
+/* The objects of group/plural (the resource a webhook rule names), in input
+ * order; *ids NULL when none. The index is built on the first call. RC_OK
+ * or RC_NOMEM. */
+int graph_by_resource(graph *g, const char *group, const char *plural,
+                      const uint32_t **ids, size_t *n);
 /* Resources whose effective namespace is ns, in input order. */
 const uint32_t *graph_in_namespace(const graph *g, const char *ns, size_t *n);
 

@@ -388,6 +388,37 @@ static void test_deps_webhook__api_groups(void)
     done(&f);
 }
 
+/* Rules naming their resources one by one find their objects through the
+ * group/resource index: every rule counts, a subresource other than "*"
+ * brings nothing, and a group named by one rule does not stand for another
+ * rule's resources. */
+static void test_deps_webhook__named_resources_across_rules(void)
+{
+    fixture f;
+    build(&f,
+          BACKEND VWC("demo", "named.demo.io",
+                      "  rules:\n" RULE("[apps]", "[v1]", "[statefulsets]",
+                                        "[CREATE]")
+                          RULE("[example.com, apps]", "[v1]",
+                               "[widgets, daemonsets/status, 'replicasets/*']",
+                               "[CREATE]"))
+              OBJ("apps/v1", "StatefulSet", "demo", "ss")
+                  OBJ("apps/v1", "DaemonSet", "demo", "ds")
+                      OBJ("apps/v1", "ReplicaSet", "demo", "rs")
+                          OBJ("example.com/v1", "Widget", "demo", "w")
+                              OBJ("other.io/v1", "Widget", "demo", "w2"));
+    EDGE(&f, "Service", "demo-webhook", "StatefulSet", "ss", EDGE_WEBHOOK, 0);
+    EDGE(&f, "Service", "demo-webhook", "ReplicaSet", "rs", EDGE_WEBHOOK, 0);
+    EDGE(&f, "Service", "demo-webhook", "Widget", "w", EDGE_WEBHOOK, 0);
+    NO_EDGE(&f, "Service", "demo-webhook", "DaemonSet", "ds", EDGE_WEBHOOK);
+    NO_EDGE(&f, "Service", "demo-webhook", "Widget", "w2", EDGE_WEBHOOK);
+    NO_EDGE(&f, "Service", "demo-webhook", "Deployment", "bystander",
+            EDGE_WEBHOOK);
+    /* 2 backend edges + 3 objects x (Service, Deployment) */
+    CU_ASSERT_EQUAL(count_of(&f, EDGE_WEBHOOK), 8);
+    done(&f);
+}
+
 static void test_deps_webhook__webhook_configurations_are_exempt(void)
 {
     fixture f;
@@ -754,6 +785,8 @@ void suite_deps_webhook(void)
         {"scope", test_deps_webhook__scope},
         {"subresources", test_deps_webhook__subresources},
         {"api_groups", test_deps_webhook__api_groups},
+        {"named_resources_across_rules",
+         test_deps_webhook__named_resources_across_rules},
         {"webhook_configurations_are_exempt",
          test_deps_webhook__webhook_configurations_are_exempt},
         {"namespace_name_selector", test_deps_webhook__namespace_name_selector},
