@@ -80,5 +80,9 @@ int output_check(const sbuf *out);
 struct json_object;
 int output_json_element(sbuf *out, struct json_object *o, int pretty,
                         size_t indent);
+/* s as a JSON string, quoted and escaped as json-c escapes it with
+ * JSON_C_TO_STRING_NOSLASHESCAPE (NULL: ""): for hot writers that skip
+ * building json-c objects and must print the same bytes. */
+void output_json_string(sbuf *out, const char *s);
 
 #endif

@@ -344,6 +344,40 @@ static void test_output__json_every_flag_in_order(void)
     done(&f);
 }
 
+/* The hand-written JSON strings print what json-c prints: every byte from
+ * 1 to 255 (controls, quotes, backslash, slash, DEL, bytes of UTF-8 and
+ * stray ones), and the empty and NULL strings. */
+static void test_output__json_string_matches_json_c(void)
+{
+    char all[256], one[2] = {0, 0};
+    const char *cases[] = {all, "", "plain", "a\"b\\c/d", "\xc3\xa9\x7f", one};
+    sbuf b = SBUF_INIT;
+    size_t i;
+    int c;
+    for (c = 1; c < 256; c++)
+        all[c - 1] = (char)c;
+    all[255] = '\0';
+    for (c = 1; c < 256; c++) { /* each byte alone as well */
+        one[0] = (char)c;
+        for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+            json_object *o = json_object_new_string(cases[i]);
+            const char *want = json_object_to_json_string_ext(
+                o, JSON_C_TO_STRING_NOSLASHESCAPE | JSON_C_TO_STRING_PLAIN);
+            sbuf_clear(&b);
+            output_json_string(&b, cases[i]);
+            if (strcmp(sbuf_cstr(&b), want))
+                fprintf(stderr, "\n  byte %d case %zu: %s != %s\n", c, i,
+                        sbuf_cstr(&b), want);
+            CU_ASSERT_STRING_EQUAL(sbuf_cstr(&b), want);
+            json_object_put(o);
+        }
+    }
+    sbuf_clear(&b);
+    output_json_string(&b, NULL);
+    CU_ASSERT_STRING_EQUAL(sbuf_cstr(&b), "\"\"");
+    sbuf_dispose(&b);
+}
+
 static void test_output__json_empty_manifest(void)
 {
     fixture f;
@@ -840,6 +874,7 @@ void suite_output(void)
         {"json_flags_virtual_nodes_cycles_escaping",
          test_output__json_flags_virtual_nodes_cycles_escaping},
         {"json_every_flag_in_order", test_output__json_every_flag_in_order},
+        {"json_string_matches_json_c", test_output__json_string_matches_json_c},
         {"json_empty_manifest", test_output__json_empty_manifest},
         {"size_cap_is_rc_limit", test_output__size_cap_is_rc_limit},
         {"dot_lines", test_output__dot_lines},
