@@ -85,3 +85,17 @@ if [[ "${BENCH_IR:-1}" != 0 ]] && command -v valgrind >/dev/null; then
       'BEGIN { printf "%-9d %-22s %15.0f %8.2f\n", n, name, c, c / s }'
   done
 fi
+
+# Real charts, when ../shared/corpus is beside the project: peak memory of
+# render against the input (the generated mix above is far denser in small
+# scalars than charts, whose bulk is CRD schemas). BENCH_CORPUS=0 skips it.
+corpus="${BENCH_CORPUS_DIR:-$root/../shared/corpus}"
+if [[ "${BENCH_CORPUS:-1}" != 0 && -d "$corpus" ]]; then
+  printf '\n%-44s %9s %9s %8s %8s\n' "corpus (largest 5)" input-MB RSS-MB x-input seconds
+  while read -r size path; do
+    read -r t rss < <(measure "$bin" render "$path") || continue
+    awk -v f="$(basename "$path")" -v s="$size" -v r="$rss" -v t="$t" \
+      'BEGIN { printf "%-44s %9.1f %9.1f %8.2f %8.3f\n", f, s / 1048576,
+               r / 1024, r * 1024 / s, t }'
+  done < <(find "$corpus" -name '*.yaml' -printf '%s %p\n' | sort -rn | head -5)
+fi
