@@ -135,9 +135,15 @@ typedef struct manifest {
 typedef struct manifest_opts {
     bounds lim;
     int allow_duplicate_keys; /* else a duplicate mapping key is RC_PARSE */
+    /* Plain short keys after the first of each mapping may be one node
+     * shared by every mapping that has them (a fifth of a big manifest's
+     * nodes). Such a node's start and end are those of one occurrence
+     * only: set this only where nothing reads a key's position (render,
+     * lint and graph read values' positions and first keys'). */
+    int share_keys;
 } manifest_opts;
 
-#define MANIFEST_OPTS_INIT {BOUNDS_INIT, 0}
+#define MANIFEST_OPTS_INIT {BOUNDS_INIT, 0, 0}
 
 /* Parse buf[0..len) (borrowed) named name (e.g. "<stdin>"). On failure
  * err_last() holds the message and position (err_last()->at.doc is the

@@ -631,6 +631,7 @@ int cmd_lint(int argc, char **argv)
     int done, ret, chart = 0;
     memset(&c, 0, sizeof(c));
     c.mopts = defaults;
+    c.mopts.share_keys = 1; /* findings point at values, never keys */
     c.fail_on = LINT_SEV_ERROR;
     c.release = "release";
     c.inputs = calloc(slots, sizeof(*c.inputs));

@@ -396,6 +396,7 @@ int cmd_render(int argc, char **argv)
     render_opts defaults = RENDER_OPTS_INIT;
     memset(&c, 0, sizeof(c));
     c.ropts = defaults;
+    c.ropts.mopts.share_keys = 1; /* nothing here reads a key's position */
     ret = parse_args(&c, argc, argv, &done);
     if (ret || done)
         return ret;

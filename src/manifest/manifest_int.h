@@ -5,8 +5,10 @@
 #include "manifest.h"
 
 /* RC_PARSE with the position of the second occurrence when a mapping has
- * two equal scalar keys (`<<` merge keys excepted). */
-int manifest_check_duplicate_keys(source *src, size_t doc, const node *map);
+ * two equal scalar keys (`<<` merge keys excepted). pos, when not NULL,
+ * holds start and end of each item (keys may be shared nodes). */
+int manifest_check_duplicate_keys(source *src, size_t doc, const node *map,
+                                  const uint32_t *pos);
 /* A mapping holds a `<<` merge key. */
 int manifest_map_has_merge(const node *map);
 /* Fill what needs the whole document: its `# Source:` comment, line ends. */
@@ -18,6 +20,9 @@ const char *manifest_text(manifest *m, const char *s, size_t len);
 /* The slot of a key node node_map_set made for a short key, shared by every
  * mapping it builds (such a node is never changed); NULL when none. */
 node **manifest_key_slot(manifest *m, const char *key, size_t len);
+/* The slot of a parsed plain key node shared under share_keys; NULL when
+ * none. */
+node **manifest_parsed_key_slot(manifest *m, const char *key, size_t len);
 int manifest_texts_init(manifest *m);
 void manifest_texts_free(manifest *m);
 

@@ -169,21 +169,29 @@ static int keyref_cmp(const void *a, const void *b)
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
-static int report_dup(source *src, size_t doc, const node *first,
-                      const node *second)
+static int report_dup(source *src, size_t doc, const node *map,
+                      const uint32_t *pos, uint32_t first, uint32_t second)
 {
-    uint32_t line, col;
-    span sp = source_span(src, (uint32_t)doc, second->start,
-                          second->end - second->start);
-    source_locate(src, first->start, &line, &col);
+    const node *k = map->u.coll.items[second];
+    uint32_t line, col, s2 = k->start, e2 = k->end;
+    uint32_t s1 = map->u.coll.items[first]->start;
+    span sp;
+    if (pos) {
+        s1 = pos[2 * first];
+        s2 = pos[2 * second];
+        e2 = pos[2 * second + 1];
+    }
+    sp = source_span(src, (uint32_t)doc, s2, e2 - s2);
+    source_locate(src, s1, &line, &col);
     return err_set(RC_PARSE, &sp,
                    "duplicate key \"%.200s\" (first at line %u): Kubernetes "
                    "would keep only the last value; remove one, or pass "
                    "--allow-duplicate-keys",
-                   second->u.scalar.str, line);
+                   k->u.scalar.str, line);
 }
 
-static int small_check(source *src, size_t doc, const node *map)
+static int small_check(source *src, size_t doc, const node *map,
+                       const uint32_t *pos)
 {
     uint32_t i, j, n = map->len;
     for (i = 2; i < n; i += 2) {
@@ -194,20 +202,20 @@ static int small_check(source *src, size_t doc, const node *map)
             const node *o = node_deref(map->u.coll.items[j]);
             if (o && o->type == NODE_SCALAR && o->len == k->len &&
                 memcmp(o->u.scalar.str, k->u.scalar.str, k->len) == 0)
-                return report_dup(src, doc, map->u.coll.items[j],
-                                  map->u.coll.items[i]);
+                return report_dup(src, doc, map, pos, j, i);
         }
     }
     return RC_OK;
 }
 
-int manifest_check_duplicate_keys(source *src, size_t doc, const node *map)
+int manifest_check_duplicate_keys(source *src, size_t doc, const node *map,
+                                  const uint32_t *pos)
 {
     uint32_t i, n = 0, run = 0, pairs = map->len / 2;
     keyref *refs;
     int64_t second = -1, first = -1;
     if (pairs <= 16)
-        return small_check(src, doc, map);
+        return small_check(src, doc, map, pos);
     refs = malloc(pairs * sizeof(*refs));
     if (!refs)
         return err_set(RC_NOMEM, NULL, "out of memory");
@@ -237,8 +245,7 @@ int manifest_check_duplicate_keys(source *src, size_t doc, const node *map)
     free(refs);
     if (second < 0)
         return RC_OK;
-    return report_dup(src, doc, map->u.coll.items[first],
-                      map->u.coll.items[second]);
+    return report_dup(src, doc, map, pos, (uint32_t)first, (uint32_t)second);
 }
 
 /* ---- per-document facts from the raw bytes ------------------------------ */

@@ -31,7 +31,8 @@ typedef struct pstate {
     int ascii;
     size_t cur_char, cur_byte; /* cursor for character -> byte offsets */
     node **kids;
-    size_t nkids, kids_cap;
+    uint32_t *kid_pos; /* start and end of each kid (shared keys have none) */
+    size_t nkids, kids_cap, kid_pos_cap;
     frame *frames;
     size_t nframes, frames_cap;
     anchor_def *anchors;
@@ -234,28 +235,77 @@ static int anchor_add(pstate *p, const node *n)
     return RC_OK;
 }
 
-/* Hand a finished node to its parent collection, or make it the root. */
-static int attach(pstate *p, node *n)
+/* Hand a finished node, found at [start, end), to its parent collection,
+ * or make it the root. */
+static int attach_at(pstate *p, node *n, uint32_t start, uint32_t end)
 {
     if (p->nframes == 0) {
         p->doc->root = n;
         p->doc->content = n->start;
         return RC_OK;
     }
-    if (array_grow((void **)&p->kids, &p->kids_cap, p->nkids + 1, sizeof(*p->kids)))
+    if (array_grow((void **)&p->kids, &p->kids_cap, p->nkids + 1,
+                   sizeof(*p->kids)) ||
+        array_grow((void **)&p->kid_pos, &p->kid_pos_cap, 2 * (p->nkids + 1),
+                   sizeof(*p->kid_pos)))
         return RC_NOMEM;
+    p->kid_pos[2 * p->nkids] = start;
+    p->kid_pos[2 * p->nkids + 1] = end;
     p->kids[p->nkids++] = n;
     return RC_OK;
+}
+
+static int attach(pstate *p, node *n)
+{
+    return attach_at(p, n, n->start, n->end);
+}
+
+/* A plain key after the first of its mapping (the first keeps its own
+ * node: its column is where an edit of the mapping is indented). */
+static int shareable_key(const pstate *p, const yaml_event_t *ev)
+{
+    const frame *f;
+    size_t nth;
+    if (!p->opts->share_keys || p->nframes == 0 || ev->data.scalar.tag ||
+        ev->data.scalar.anchor ||
+        ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    f = &p->frames[p->nframes - 1];
+    nth = p->nkids - f->first_kid;
+    return f->n->type == NODE_MAPPING && nth % 2 == 0 && nth > 0;
+}
+
+/* The shared node of a key like this one, attached; 1 when there was one,
+ * 0 when the caller makes the node (and *slot is where it goes). */
+static int attach_shared_key(pstate *p, const yaml_event_t *ev, node ***slot,
+                             int *ret)
+{
+    const char *val = (const char *)ev->data.scalar.value;
+    size_t len = ev->data.scalar.length;
+    node *k;
+    *slot = NULL;
+    if (!shareable_key(p, ev))
+        return 0;
+    *slot = manifest_parsed_key_slot(p->m, val, len);
+    k = *slot ? **slot : NULL;
+    if (!k || k->len != len || memcmp(k->u.scalar.str, val, len))
+        return 0;
+    *ret = attach_at(p, k, (uint32_t)mark_off(p, &ev->start_mark),
+                     (uint32_t)mark_off(p, &ev->end_mark));
+    return 1;
 }
 
 static int on_scalar(pstate *p, const yaml_event_t *ev)
 {
     const yaml_char_t *val = ev->data.scalar.value;
     size_t len = ev->data.scalar.length;
-    node *n;
+    node *n, **slot;
+    int ret;
     if (len > p->opts->lim.scalar_bytes)
         return limit_error(p, mark_off(p, &ev->start_mark), "scalar size",
                            p->opts->lim.scalar_bytes, "--max-scalar-bytes");
+    if (attach_shared_key(p, ev, &slot, &ret))
+        return ret;
     n = node_new(p, NODE_SCALAR, ev, ev->data.scalar.tag,
                  ev->data.scalar.anchor);
     if (!n)
@@ -271,6 +321,8 @@ static int on_scalar(pstate *p, const yaml_event_t *ev)
     if (!n->u.scalar.str)
         return err_set(RC_NOMEM, NULL, "out of memory");
     n->len = (uint32_t)len;
+    if (slot)
+        *slot = n;
     if (anchor_add(p, n))
         return RC_NOMEM;
     return attach(p, n);
@@ -351,7 +403,10 @@ static int on_end(pstate *p, const yaml_event_t *ev)
     n->len = (uint32_t)count;
     p->nkids = f->first_kid;
     if (n->type == NODE_MAPPING && !p->opts->allow_duplicate_keys) {
-        ret = manifest_check_duplicate_keys(&p->m->src, p->m->ndocs, n);
+        /* no kid yet in the whole stream: kid_pos is still NULL */
+        const uint32_t *pos = p->kid_pos ? p->kid_pos + 2 * f->first_kid
+                                         : NULL;
+        ret = manifest_check_duplicate_keys(&p->m->src, p->m->ndocs, n, pos);
         if (ret)
             return ret;
         if (!manifest_map_has_merge(n))
@@ -468,6 +523,7 @@ int manifest_parse(manifest **out, const char *name, const char *buf,
     ret = run(&p);
     yaml_parser_delete(&p.yp);
     free(p.kids);
+    free(p.kid_pos);
     free(p.frames);
     free(p.anchors);
     if (ret)

@@ -19,11 +19,12 @@ typedef struct text_entry {
     uint32_t len;
 } text_entry;
 
-#define KEY_CACHE_BITS 8
+#define KEY_CACHE_BITS 10
 
 struct text_cache {
     text_entry v[(size_t)1 << TEXT_CACHE_BITS];
     node *keys[(size_t)1 << KEY_CACHE_BITS];
+    node *parsed_keys[(size_t)1 << KEY_CACHE_BITS];
 };
 
 int manifest_texts_init(manifest *m)
@@ -71,4 +72,12 @@ node **manifest_key_slot(manifest *m, const char *key, size_t len)
         return NULL;
     return &m->texts->keys[slot_of(key, len) >> (TEXT_CACHE_BITS -
                                                  KEY_CACHE_BITS)];
+}
+
+node **manifest_parsed_key_slot(manifest *m, const char *key, size_t len)
+{
+    if (len == 0 || len > TEXT_SHARED_MAX || !m->texts)
+        return NULL;
+    return &m->texts->parsed_keys[slot_of(key, len) >> (TEXT_CACHE_BITS -
+                                                        KEY_CACHE_BITS)];
 }

@@ -1,7 +1,8 @@
 /*
  * Fuzz target: the manifest reader and the model accept any bytes. Either
  * they succeed, or they fail with an error that has a position inside the
- * input; they never crash, leak or loop.
+ * input; they never crash, leak or loop. Sharing key nodes (share_keys)
+ * changes neither the outcome nor the error's position.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -9,6 +10,28 @@
 #include "fuzz.h"
 #include "manifest.h"
 #include "model.h"
+
+/* The same parse with shared keys: the same code and error position. */
+static void shared_agrees(const char *buf, size_t size, const manifest_opts *o,
+                          int want)
+{
+    manifest_opts so = *o;
+    manifest *m = NULL;
+    model *md = NULL;
+    err_info first = *err_last();
+    int ret;
+    so.share_keys = 1;
+    ret = manifest_parse(&m, "<fuzz>", buf, size, &so);
+    if (!ret)
+        ret = model_build(&md, m);
+    if (ret != want ||
+        (ret && (err_last()->has_span != first.has_span ||
+                 (first.has_span && (err_last()->at.off != first.at.off ||
+                                     err_last()->at.len != first.at.len)))))
+        abort();
+    model_free(md);
+    manifest_free(m);
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
@@ -31,6 +54,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         manifest_error_template(m, tmpl, sizeof(tmpl));
     model_free(md);
     manifest_free(m);
+    shared_agrees(buf, size, &o, ret);
     free(buf);
     return 0;
 }

@@ -31,6 +31,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(buf, data, size);
     o.mopts.lim.depth = 64;
+    o.mopts.share_keys = size && (data[0] & 2); /* as the CLI parses */
     o.annotate = size && (data[0] & 1) ? ANNOTATE_ARGOCD | ANNOTATE_KPT |
                                              ANNOTATE_HIP25
                                        : 0;

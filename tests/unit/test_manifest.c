@@ -194,6 +194,67 @@ static void test_manifest__short_scalars_share_text_and_keep_their_own(void)
     manifest_free(m);
 }
 
+static manifest *parse_shared(const char *text, int *ret)
+{
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    manifest *m = NULL;
+    o.share_keys = 1;
+    *ret = manifest_parse(&m, "<t>", text, strlen(text), &o);
+    return m;
+}
+
+/* share_keys: plain keys after the first of a mapping are one node; first
+ * keys, quoted keys, keys with an anchor and all values keep their own. */
+static void test_manifest__share_keys_shares_later_plain_keys_only(void)
+{
+    const char *t = "kind: A\nname: x\n'q': 1\n&k tagged: 2\n---\n"
+                    "kind: B\nname: x\n'q': 1\n&k2 tagged: 2\n";
+    int ret;
+    manifest *m = parse_shared(t, &ret);
+    const node *a, *b;
+    CU_ASSERT_EQUAL_FATAL(ret, RC_OK);
+    a = m->docs[0].root;
+    b = m->docs[1].root;
+    CU_ASSERT_PTR_NOT_EQUAL(a->u.coll.items[0], b->u.coll.items[0]); /* first */
+    CU_ASSERT_PTR_EQUAL(a->u.coll.items[2], b->u.coll.items[2]);     /* name */
+    CU_ASSERT_PTR_NOT_EQUAL(a->u.coll.items[3], b->u.coll.items[3]); /* value */
+    CU_ASSERT_PTR_NOT_EQUAL(a->u.coll.items[4], b->u.coll.items[4]); /* 'q' */
+    CU_ASSERT_PTR_NOT_EQUAL(a->u.coll.items[6], b->u.coll.items[6]); /* &k */
+    ASSERT_STR(node_get_str(b, "name"), "x");
+    ASSERT_STR(node_anchor(b->u.coll.items[6]), "k2");
+    manifest_free(m);
+    /* off by default */
+    m = parse_ok(t);
+    CU_ASSERT_PTR_NOT_EQUAL(m->docs[0].root->u.coll.items[2],
+                            m->docs[1].root->u.coll.items[2]);
+    manifest_free(m);
+}
+
+/* A duplicate of a shared key is reported where it is, not where the
+ * shared node was first met. */
+static void test_manifest__share_keys_duplicate_key_position(void)
+{
+    const char *t = "kind: A\nname: x\n---\nkind: B\nname: y\nname: z\n";
+    const char *big = "kind: A\nk01: 1\nk02: 1\nk03: 1\nk04: 1\nk05: 1\n"
+                      "k06: 1\nk07: 1\nk08: 1\nk09: 1\nk10: 1\nk11: 1\n"
+                      "k12: 1\nk13: 1\nk14: 1\nk15: 1\nk16: 1\nk17: 1\n"
+                      "---\nkind: B\nk03: 2\nk01: 2\nk02: 2\nk04: 2\nk05: 2\n"
+                      "k06: 2\nk07: 2\nk08: 2\nk09: 2\nk10: 2\nk11: 2\n"
+                      "k12: 2\nk13: 2\nk14: 2\nk15: 2\nk16: 2\nk03: 3\n";
+    int ret;
+    manifest *m = parse_shared(t, &ret);
+    CU_ASSERT_EQUAL(ret, RC_PARSE);
+    CU_ASSERT_EQUAL(err_last()->at.line, 6);
+    CU_ASSERT_EQUAL(err_last()->at.col, 1);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg, "first at line 5"));
+    manifest_free(m);
+    m = parse_shared(big, &ret); /* more than 16 pairs: the sorted check */
+    CU_ASSERT_EQUAL(ret, RC_PARSE);
+    CU_ASSERT_EQUAL(err_last()->at.line, 37);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg, "first at line 21"));
+    manifest_free(m);
+}
+
 static void test_manifest__duplicate_key_small_map(void)
 {
     uint32_t line, col;
@@ -322,6 +383,10 @@ void suite_manifest(void)
          test_manifest__anchors_do_not_cross_documents},
         {"short_scalars_share_text_and_keep_their_own",
          test_manifest__short_scalars_share_text_and_keep_their_own},
+        {"share_keys_shares_later_plain_keys_only",
+         test_manifest__share_keys_shares_later_plain_keys_only},
+        {"share_keys_duplicate_key_position",
+         test_manifest__share_keys_duplicate_key_position},
         {"duplicate_key_small_map", test_manifest__duplicate_key_small_map},
         {"duplicate_key_large_map_reports_earliest",
          test_manifest__duplicate_key_large_map_reports_earliest},
