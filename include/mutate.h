@@ -57,6 +57,7 @@ typedef struct inject_log {
     inject_entry *v;
     size_t n, cap;
     arena a;
+    int counts_only; /* set by the caller: details are "" (no --report) */
 } inject_log;
 
 void inject_log_dispose(inject_log *log);

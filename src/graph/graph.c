@@ -235,7 +235,7 @@ static int index_resource(graph *g, sbuf *k, uint32_t i)
 {
     graph_index *ix = g->ix;
     const resource *r = &g->md->res[i];
-    int created, ret;
+    int ret;
     ret = key_of(k, r->group, r->kind, NULL, NULL);
     if (!ret)
         ret = list_add(ix, &ix->kinds, k->ptr, k->len, i);
@@ -245,11 +245,75 @@ static int index_resource(graph *g, sbuf *k, uint32_t i)
         ret = list_add(ix, &ix->namespaces, ix->ns[i], strlen(ix->ns[i]), i);
     if (!ret)
         ret = list_add(ix, &ix->groups, r->group, strlen(r->group), i);
-    if (!ret)
-        ret = key_of(k, r->group, r->kind, ix->ns[i], r->name);
-    if (!ret && !strmap_put(&ix->objects, k->ptr, k->len, i, &created))
-        ret = err_set(RC_NOMEM, NULL, "out of memory");
     return ret;
+}
+
+/* ---- objects by group, kind, namespace and name -------------------------- */
+
+static uint64_t mix_part(uint64_t h, const char *s)
+{
+    size_t n = strlen(s);
+    uint64_t w;
+    h = (h ^ n) * 0x9E3779B97F4A7C15u;
+    for (; n; s += 8, n -= n < 8 ? n : 8) {
+        w = 0;
+        memcpy(&w, s, n < 8 ? n : 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
+        h ^= h >> 32;
+    }
+    return h;
+}
+
+static uint32_t object_hash(const char *group, const char *kind,
+                            const char *ns, const char *name)
+{
+    return (uint32_t)mix_part(mix_part(mix_part(mix_part(0, group), kind), ns),
+                              name);
+}
+
+static int object_is(const graph *g, uint32_t id, const char *group,
+                     const char *kind, const char *ns, const char *name)
+{
+    const resource *r = &g->md->res[id];
+    return !strcmp(r->name, name) && !strcmp(r->kind, kind) &&
+           !strcmp(g->ix->ns[id], ns) && !strcmp(r->group, group);
+}
+
+/* The slot of the object, or the empty slot where it would go. */
+static size_t object_slot(const graph *g, uint32_t h, const char *group,
+                          const char *kind, const char *ns, const char *name)
+{
+    const graph_index *ix = g->ix;
+    size_t j = h & (ix->obj_cap - 1);
+    while (ix->obj_ids[j] &&
+           (ix->obj_hashes[j] != h ||
+            !object_is(g, ix->obj_ids[j] - 1, group, kind, ns, name)))
+        j = (j + 1) & (ix->obj_cap - 1);
+    return j;
+}
+
+/* The first resource of each group/kind/ns/name wins. */
+static int objects_build(graph *g)
+{
+    graph_index *ix = g->ix;
+    size_t n = g->md->nres, cap = 16, i;
+    while (cap < 2 * n)
+        cap *= 2;
+    ix->obj_ids = calloc(cap, sizeof(*ix->obj_ids));
+    ix->obj_hashes = malloc(cap * sizeof(*ix->obj_hashes));
+    if (!ix->obj_ids || !ix->obj_hashes)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    ix->obj_cap = cap;
+    for (i = 0; i < n; i++) {
+        const resource *r = &g->md->res[i];
+        uint32_t h = object_hash(r->group, r->kind, ix->ns[i], r->name);
+        size_t j = object_slot(g, h, r->group, r->kind, ix->ns[i], r->name);
+        if (!ix->obj_ids[j]) {
+            ix->obj_ids[j] = (uint32_t)i + 1;
+            ix->obj_hashes[j] = h;
+        }
+    }
+    return RC_OK;
 }
 
 static int index_build(graph *g, const graph_opts *opts)
@@ -260,7 +324,6 @@ static int index_build(graph *g, const graph_opts *opts)
     int ret;
     strmap_init(&ix->kinds, &g->arena);
     strmap_init(&ix->kinds_any, &g->arena);
-    strmap_init(&ix->objects, &g->arena);
     strmap_init(&ix->namespaces, &g->arena);
     strmap_init(&ix->crds, &g->arena);
     strmap_init(&ix->groups, &g->arena);
@@ -276,7 +339,7 @@ static int index_build(graph *g, const graph_opts *opts)
     for (i = 0; i < n && !ret; i++)
         ret = index_resource(g, &k, (uint32_t)i);
     sbuf_dispose(&k);
-    return ret;
+    return ret ? ret : objects_build(g);
 }
 
 /* parts[0..n) joined by SEP into buf; the length, or -1 when too long.
@@ -362,14 +425,14 @@ const uint32_t *graph_in_namespace(const graph *g, const char *ns, size_t *n)
 uint32_t graph_find(const graph *g, const char *group, const char *kind,
                     const char *ns, const char *name)
 {
-    char key[1024];
-    const uint32_t *v;
-    const char *parts[4] = {group, kind, ns ? ns : "", name};
-    int len = join_key(key, sizeof(key), parts, 4);
-    if (len < 0 || (size_t)len >= sizeof(key))
+    size_t j;
+    if (!g->ix->obj_cap) /* the index was not built */
         return GRAPH_NONE;
-    v = strmap_get(&g->ix->objects, key, (size_t)len);
-    return v ? *v : GRAPH_NONE;
+    if (!ns)
+        ns = "";
+    j = object_slot(g, object_hash(group, kind, ns, name), group, kind, ns,
+                    name);
+    return g->ix->obj_ids[j] ? g->ix->obj_ids[j] - 1 : GRAPH_NONE;
 }
 
 uint32_t graph_crd_for(const graph *g, const char *group, const char *kind)
@@ -499,7 +562,8 @@ void graph_free(graph *g)
         free(g->ix->lists);
         strmap_dispose(&g->ix->kinds);
         strmap_dispose(&g->ix->kinds_any);
-        strmap_dispose(&g->ix->objects);
+        free(g->ix->obj_ids);
+        free(g->ix->obj_hashes);
         strmap_dispose(&g->ix->namespaces);
         strmap_dispose(&g->ix->crds);
         strmap_dispose(&g->ix->groups);

@@ -16,7 +16,10 @@ typedef struct id_list {
 struct graph_index {
     strmap kinds;      /* "group\x1fkind" -> list */
     strmap kinds_any;  /* "kind" -> list */
-    strmap objects;    /* "group\x1fkind\x1fns\x1fname" -> first resource */
+    /* group/kind/ns/name -> first resource: open addressing on the
+     * resources' own strings (no key copies); slot = id + 1, 0 empty */
+    uint32_t *obj_ids, *obj_hashes;
+    size_t obj_cap;
     strmap namespaces; /* effective namespace -> list */
     strmap crds;       /* "group\x1fkind" -> CustomResourceDefinition id */
     strmap groups;     /* API group -> list */

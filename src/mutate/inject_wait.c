@@ -96,7 +96,7 @@ static int log_add(inject_log *log, uint32_t id, const char *what,
     e = &log->v[log->n++];
     e->object = id;
     e->what = what;
-    e->detail = arena_strdup(&log->a, detail);
+    e->detail = log->counts_only ? "" : arena_strdup(&log->a, detail);
     return e->detail ? RC_OK : err_set(RC_NOMEM, NULL, "out of memory");
 }
 

@@ -150,6 +150,7 @@ static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
     *edits = NULL;
     *changed = NULL;
     memset(&log, 0, sizeof(log));
+    log.counts_only = !info->report; /* only the report reads details */
     if (opts->order == RENDER_ORDER_KEEP)
         order_keep(order, md);
     if (opts->order == RENDER_ORDER_KIND) {

@@ -231,6 +231,39 @@ static void test_graph__plural_guesses(void)
     done(&f);
 }
 
+/* Many objects (the table grows and probes past collisions): each is found
+ * by its four parts, a repeated object resolves to its first copy, and a
+ * part moved between fields is not the same object. */
+static void test_graph__find_many_objects(void)
+{
+    enum { N = 3000 };
+    sbuf b = SBUF_INIT;
+    fixture f;
+    uint32_t i;
+    for (i = 0; i < N; i++)
+        sbuf_printf(&b, "---\napiVersion: g%u.io/v1\nkind: K%u\nmetadata:\n"
+                        "  name: n%u\n  namespace: s%u\n",
+                    i % 7, i % 5, i, i % 3);
+    sbuf_puts(&b, "---\napiVersion: g0.io/v1\nkind: K0\nmetadata:\n"
+                  "  name: n0\n  namespace: s0\n");
+    ASSERT_RC_OK(build(&f, sbuf_cstr(&b)));
+    for (i = 0; i < N; i++) {
+        char grp[16], kind[16], ns[16], name[16];
+        snprintf(grp, sizeof(grp), "g%u.io", i % 7);
+        snprintf(kind, sizeof(kind), "K%u", i % 5);
+        snprintf(ns, sizeof(ns), "s%u", i % 3);
+        snprintf(name, sizeof(name), "n%u", i);
+        CU_ASSERT_EQUAL(graph_find(f.g, grp, kind, ns, name), i);
+        CU_ASSERT_EQUAL(graph_find(f.g, grp, kind, ns, grp), GRAPH_NONE);
+    }
+    CU_ASSERT_EQUAL(f.md->nres, N + 1);
+    CU_ASSERT_EQUAL(graph_find(f.g, "g0.io", "K0", "s0", "n0"), 0);
+    CU_ASSERT_EQUAL(graph_find(f.g, "g0.io", "K0", "s0n0", ""), GRAPH_NONE);
+    CU_ASSERT_EQUAL(graph_find(f.g, "g0.io", "K0", NULL, "n0"), GRAPH_NONE);
+    done(&f);
+    sbuf_dispose(&b);
+}
+
 static void test_graph__index_lookups(void)
 {
     fixture f;
@@ -442,6 +475,7 @@ void suite_graph(void)
          test_graph__release_namespace_inferred_or_given},
         {"plural_guesses", test_graph__plural_guesses},
         {"index_lookups", test_graph__index_lookups},
+        {"find_many_objects", test_graph__find_many_objects},
         {"order_follows_edges_stably", test_graph__order_follows_edges_stably},
         {"kind_weight_breaks_ties", test_graph__kind_weight_breaks_ties},
         {"informational_edges_do_not_order",
