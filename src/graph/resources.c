@@ -4,6 +4,7 @@
  * kinds, else Kubernetes' own guess (meta.UnsafeGuessKindToResource).
  */
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -94,15 +95,43 @@ static const char *guess_plural(graph *g, const char *kind)
     return p;
 }
 
-static void resolve_one(graph *g, uint32_t i)
+/* What one group/kind resolves to. Kinds repeat (thousands of Secrets),
+ * and equal short texts share one copy in the manifest, so a memo keyed by
+ * the strings' addresses answers most objects without a lookup. */
+typedef struct kind_info {
+    const char *group, *kind; /* the key: addresses, not contents */
+    const builtin *b;
+    uint32_t crd;
+    const char *plural; /* guessed when no CRD or built-in names it */
+} kind_info;
+
+#define KIND_MEMO 64
+
+static const kind_info *kind_info_of(graph *g, kind_info *memo,
+                                     const resource *r)
+{
+    kind_info *k = &memo[((uintptr_t)r->kind >> 4) % KIND_MEMO];
+    if (k->kind == r->kind && k->group == r->group)
+        return k;
+    k->group = r->group;
+    k->kind = r->kind;
+    k->b = builtin_of(r);
+    k->crd = graph_crd_for(g, r->group, r->kind);
+    k->plural = NULL;
+    if (k->crd == GRAPH_NONE && !k->b)
+        k->plural = guess_plural(g, r->kind);
+    return k;
+}
+
+static void resolve_one(graph *g, kind_info *memo, uint32_t i)
 {
     graph_index *ix = g->ix;
     const resource *r = &g->md->res[i];
-    const builtin *b = builtin_of(r);
-    uint32_t crd = graph_crd_for(g, r->group, r->kind);
+    const kind_info *k = kind_info_of(g, memo, r);
+    const builtin *b = k->b;
     const char *scope = NULL, *plural = NULL;
-    if (crd != GRAPH_NONE) {
-        const node *spec = node_get(g->md->res[crd].obj, "spec");
+    if (k->crd != GRAPH_NONE) {
+        const node *spec = node_get(g->md->res[k->crd].obj, "spec");
         scope = node_get_str(spec, "scope");
         plural = node_str(node_path(spec, "names.plural"));
     }
@@ -117,7 +146,7 @@ static void resolve_one(graph *g, uint32_t i)
     else if (b)
         ix->plural[i] = b->plural;
     else
-        ix->plural[i] = guess_plural(g, r->kind);
+        ix->plural[i] = k->plural ? k->plural : guess_plural(g, r->kind);
 }
 
 /* The one namespace every namespaced object names, if there is one: Helm
@@ -139,9 +168,11 @@ static const char *infer_release_ns(const graph *g)
 
 int graph_resolve_resources(graph *g, const graph_opts *opts)
 {
+    kind_info memo[KIND_MEMO];
     size_t i;
+    memset(memo, 0, sizeof(memo));
     for (i = 0; i < g->md->nres; i++)
-        resolve_one(g, (uint32_t)i);
+        resolve_one(g, memo, (uint32_t)i);
     g->release_ns = opts->release_namespace ? opts->release_namespace
                                             : infer_release_ns(g);
     for (i = 0; i < g->md->nres; i++) {

@@ -56,11 +56,17 @@ int node_is_null(const node *n)
            !strcmp(s, "Null") || !strcmp(s, "NULL");
 }
 
-static int key_is(const node *k, const char *key, size_t klen)
+/* Lookups compare every key of a mapping: the length and the first byte
+ * settle most of them without a call. */
+static inline int key_is(const node *k, const char *key, size_t klen)
 {
-    k = node_deref(k);
-    return k && k->type == NODE_SCALAR && k->len == klen &&
-           memcmp(k->u.scalar.str, key, klen) == 0;
+    const char *s;
+    if (k && k->type == NODE_ALIAS)
+        k = node_deref(k);
+    if (!k || k->type != NODE_SCALAR || k->len != klen)
+        return 0;
+    s = k->u.scalar.str;
+    return !klen || (s[0] == key[0] && memcmp(s + 1, key + 1, klen - 1) == 0);
 }
 
 static int is_merge_key(const node *k)

@@ -32,7 +32,7 @@ typedef struct pstate {
     size_t cur_char, cur_byte; /* cursor for character -> byte offsets */
     node **kids;
     uint32_t *kid_pos; /* start and end of each kid (shared keys have none) */
-    size_t nkids, kids_cap, kid_pos_cap;
+    size_t nkids, kids_cap; /* both arrays have kids_cap kids' room */
     frame *frames;
     size_t nframes, frames_cap;
     anchor_def *anchors;
@@ -235,6 +235,22 @@ static int anchor_add(pstate *p, const node *n)
     return RC_OK;
 }
 
+/* Twice the room for kids and their positions (one check per attach). */
+static int kids_grow(pstate *p)
+{
+    size_t cap = p->kids_cap ? p->kids_cap * 2 : 256;
+    node **k = realloc(p->kids, cap * sizeof(*k));
+    uint32_t *pos;
+    if (k)
+        p->kids = k;
+    pos = k ? realloc(p->kid_pos, 2 * cap * sizeof(*pos)) : NULL;
+    if (!pos)
+        return err_set(RC_NOMEM, NULL, "out of memory");
+    p->kid_pos = pos;
+    p->kids_cap = cap;
+    return RC_OK;
+}
+
 /* Hand a finished node, found at [start, end), to its parent collection,
  * or make it the root. */
 static int attach_at(pstate *p, node *n, uint32_t start, uint32_t end)
@@ -244,10 +260,7 @@ static int attach_at(pstate *p, node *n, uint32_t start, uint32_t end)
         p->doc->content = n->start;
         return RC_OK;
     }
-    if (array_grow((void **)&p->kids, &p->kids_cap, p->nkids + 1,
-                   sizeof(*p->kids)) ||
-        array_grow((void **)&p->kid_pos, &p->kid_pos_cap, 2 * (p->nkids + 1),
-                   sizeof(*p->kid_pos)))
+    if (p->nkids == p->kids_cap && kids_grow(p))
         return RC_NOMEM;
     p->kid_pos[2 * p->nkids] = start;
     p->kid_pos[2 * p->nkids + 1] = end;

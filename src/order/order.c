@@ -40,8 +40,8 @@ static const char *const UNINSTALL_ORDER[] = {
 int order_kind_weight(const char *kind)
 {
     size_t i;
-    for (i = 0; i < NKINDS; i++)
-        if (!strcmp(INSTALL_ORDER[i], kind))
+    for (i = 0; i < NKINDS; i++) /* the first byte spares most calls */
+        if (INSTALL_ORDER[i][0] == kind[0] && !strcmp(INSTALL_ORDER[i], kind))
             return (int)i;
     return ORDER_KIND_UNKNOWN;
 }
@@ -82,7 +82,10 @@ int order_doc_weight(const model *md, uint32_t doc, const char **kind)
     *kind = "";
     if (!md->doc_count[doc])
         return ORDER_KIND_UNKNOWN + 1;
-    k = node_get_str(md->m->docs[doc].root, "kind");
+    if (md->doc_count[doc] == 1 && md->res[md->doc_first[doc]].item < 0)
+        k = md->res[md->doc_first[doc]].kind; /* the model read it already */
+    else
+        k = node_get_str(md->m->docs[doc].root, "kind");
     *kind = k ? k : "";
     return order_kind_weight(*kind);
 }
