@@ -104,6 +104,26 @@ static void test_manifest__node_offsets_are_bytes_after_unicode(void)
     manifest_free(m);
 }
 
+/* The first non-ASCII byte anywhere (inside or after the first eight-byte
+ * words the ASCII check reads) switches offsets to the character count. */
+static void test_manifest__non_ascii_at_any_offset(void)
+{
+    size_t k;
+    for (k = 0; k < 20; k++) {
+        char t[64];
+        manifest *m;
+        const node *v;
+        snprintf(t, sizeof(t), "a: \"%.*s\xc3\xa9\"\nkey: value\n", (int)k,
+                 "xxxxxxxxxxxxxxxxxxxxxxxx");
+        m = parse_ok(t);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(m);
+        v = node_get(m->docs[0].root, "key");
+        CU_ASSERT_PTR_NOT_NULL_FATAL(v);
+        CU_ASSERT_EQUAL(v->start, (uint32_t)(strstr(t, "value") - t));
+        manifest_free(m);
+    }
+}
+
 static void test_manifest__bom_is_skipped_in_offsets(void)
 {
     const char *t = "\xef\xbb\xbfkind: A\n";
@@ -376,6 +396,7 @@ void suite_manifest(void)
          test_manifest__empty_documents_have_null_roots},
         {"node_offsets_are_bytes_after_unicode",
          test_manifest__node_offsets_are_bytes_after_unicode},
+        {"non_ascii_at_any_offset", test_manifest__non_ascii_at_any_offset},
         {"bom_is_skipped_in_offsets", test_manifest__bom_is_skipped_in_offsets},
         {"node_access", test_manifest__node_access},
         {"alias_resolves_to_anchor", test_manifest__alias_resolves_to_anchor},
