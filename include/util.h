@@ -39,6 +39,12 @@ typedef struct span {
     uint32_t doc, line, col, off, len;
 } span;
 
+/* Hand freed heap memory back to the system (glibc's malloc_trim; a no-op
+ * elsewhere). Big structures (a graph, a model) are many small blocks that
+ * glibc keeps after free, while the large blocks allocated next (arena
+ * blocks, output buffers) are mapped anew and cannot reuse them. */
+void util_release_freed(void);
+
 /* ---- arena ---------------------------------------------------------- */
 
 typedef struct arena_block arena_block;

@@ -608,6 +608,7 @@ static int lint_run_cmd(lint_cfg *c, int chart)
     g = NULL;
     model_free(md);
     md = NULL;
+    util_release_freed();
     code = lint_write_outputs(c, res);
     if (!code && lint_result_fails(res, c->fail_on))
         code = EXIT_FAILED;

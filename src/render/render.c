@@ -164,6 +164,7 @@ static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
     go.release_namespace = opts->release_namespace;
     go.no_details = 1;
     ret = graph_build(&g, md, &go);
+    util_release_freed(); /* its working arrays */
     if (!ret) {
         if (opts->order == RENDER_ORDER_GRAPH)
             memcpy(order, g->doc_order, md->m->ndocs * sizeof(*order));
@@ -233,6 +234,7 @@ int render_stream_pieces(pieces *out, manifest **parsed, const char *name,
      * that it does not add to the output at the peak. */
     model_free(md);
     md = NULL;
+    util_release_freed();
     if (!ret) {
         ret = manifest_emit_pieces(out, *parsed, order, edits, changed);
         if (ret)

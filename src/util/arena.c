@@ -3,6 +3,9 @@
  * that AddressSanitizer sees overflows between objects.
  */
 #include <stdlib.h>
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
 #include <string.h>
 #include <sys/mman.h>
 
@@ -188,4 +191,11 @@ char *arena_strndup(arena *a, const char *s, size_t n)
 char *arena_strdup(arena *a, const char *s)
 {
     return arena_strndup(a, s, strlen(s));
+}
+
+void util_release_freed(void)
+{
+#ifdef __GLIBC__
+    malloc_trim(0);
+#endif
 }
