@@ -2,7 +2,8 @@
 # make bench: render, graph (and lint when built) on generated manifests of
 # 1k, 10k and 100k documents, against floors measured in the same run: a
 # bare libyaml event scan, cat, and `kubectl kustomize` as a post-renderer.
-# Reports wall time (best of N), documents/s, MB/s and peak RSS.
+# Reports wall time (best of N), documents/s, MB/s, peak RSS, and x-scan: the
+# median over the N runs of the tool's time over a scan run just before it.
 set -euo pipefail
 
 root="$(cd "$(dirname "$0")/.." && pwd)"
@@ -14,21 +15,42 @@ runs="${BENCH_RUNS:-3}"
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 
-# best wall seconds (EPOCHREALTIME, microseconds) and max RSS (KB) of a
-# command over $runs runs
+# wall seconds (EPOCHREALTIME, microseconds) and max RSS (KB) of one run
+run_once() {
+  local s e r
+  s=$EPOCHREALTIME
+  /usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>"$work/err" ||
+    { echo "bench: failed: $* ($(tail -1 "$work/err"))" >&2; return 1; }
+  e=$EPOCHREALTIME
+  read -r r <"$work/time"
+  awk -v s="$s" -v e="$e" -v r="$r" 'BEGIN { print e - s, r }'
+}
+
+# best wall seconds and max RSS of a command over $runs runs
 measure() {
-  local best="" rss=0 t r i s e
+  local best="" rss=0 t r i
   for ((i = 0; i < runs; i++)); do
-    s=$EPOCHREALTIME
-    /usr/bin/time -f "%M" -o "$work/time" "$@" >/dev/null 2>"$work/err" ||
-      { echo "bench: failed: $* ($(tail -1 "$work/err"))" >&2; return 1; }
-    e=$EPOCHREALTIME
-    t=$(awk "BEGIN{print $e - $s}")
-    read -r r <"$work/time"
+    read -r t r < <(run_once "$@") || return 1
     if [[ -z "$best" ]] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
     ((r > rss)) && rss=$r
   done
   echo "$best $rss"
+}
+
+# As measure, plus the median over $runs of (command / scan of $scan_input
+# run just before it): this machine's speed drifts by up to 2x within a
+# minute, and a pair of runs drifts far less than two bests taken apart.
+measure_paired() {
+  local best="" rss=0 t r i st ratios=()
+  for ((i = 0; i < runs; i++)); do
+    read -r st _ < <(run_once "$scan" "$scan_input") || return 1
+    read -r t r < <(run_once "$@") || return 1
+    if [[ -z "$best" ]] || awk "BEGIN{exit !($t < $best)}"; then best=$t; fi
+    ((r > rss)) && rss=$r
+    ratios+=("$(awk -v t="$t" -v s="$st" 'BEGIN { print t / (s > 0 ? s : 0.001) }')")
+  done
+  echo "$best $rss $(printf '%s\n' "${ratios[@]}" | sort -g |
+    awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }')"
 }
 
 printf '%-9s %-22s %9s %11s %8s %9s %8s\n' docs tool seconds docs/s MB/s RSS-MB x-scan
@@ -39,7 +61,7 @@ for n in "${sizes[@]}"; do
   mkdir -p "$work/k$n"
   cp "$f" "$work/k$n/all.yaml"
   printf 'resources:\n- all.yaml\n' >"$work/k$n/kustomization.yaml"
-  read -r scan_t _ < <(measure "$scan" "$f")
+  scan_input="$f"
   tools=("yaml-scan|$scan $f" "cat|cat $f"
          "render|$bin render $f" "render --inject=none|$bin render --inject=none $f"
          "render --order=kind|$bin render --order=kind --inject=none $f"
@@ -53,11 +75,11 @@ for n in "${sizes[@]}"; do
   fi
   for entry in "${tools[@]}"; do
     name="${entry%%|*}"; read -r -a cmd <<<"${entry#*|}"
-    read -r t rss < <(measure "${cmd[@]}") || continue
-    awk -v n="$n" -v name="$name" -v t="$t" -v rss="$rss" -v mb="$mb" -v s="$scan_t" \
-      'BEGIN { tt = t > 0 ? t : 0.001; ss = s > 0 ? s : 0.001;
+    read -r t rss ratio < <(measure_paired "${cmd[@]}") || continue
+    awk -v n="$n" -v name="$name" -v t="$t" -v rss="$rss" -v mb="$mb" -v x="$ratio" \
+      'BEGIN { tt = t > 0 ? t : 0.001;
                printf "%-9d %-22s %9.3f %11.0f %8.1f %9.1f %8.2f\n",
-                      n, name, t, n / tt, mb / tt, rss / 1024, tt / ss }'
+                      n, name, t, n / tt, mb / tt, rss / 1024, x }'
   done
   echo "          (input $(printf '%.1f' "$mb") MB)"
 done
