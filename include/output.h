@@ -80,6 +80,27 @@ int output_check(const sbuf *out);
 struct json_object;
 int output_json_element(sbuf *out, struct json_object *o, int pretty,
                         size_t indent);
+/* A writer of JSON laid out as json-c's JSON_C_TO_STRING_PRETTY lays it out
+ * (two spaces a level, `"key":value`, an empty array as `[`, newline,
+ * indentation, `]`), for documents too big for json-c trees. The caller
+ * has put the first line's indentation; ind is that depth's. */
+#define JSON_W_DEPTH 32
+typedef struct json_w {
+    sbuf *out;
+    size_t ind;
+    int depth;
+    unsigned char first[JSON_W_DEPTH];
+} json_w;
+
+void json_w_init(json_w *w, sbuf *out, size_t ind);
+/* Open an object ('{') or array ('['), as the member key (NULL in an
+ * array or at the top). */
+void json_w_open(json_w *w, const char *key, char bracket);
+void json_w_close(json_w *w, char bracket);
+void json_w_str(json_w *w, const char *key, const char *v);
+void json_w_uint(json_w *w, const char *key, uint64_t v);
+void json_w_bool(json_w *w, const char *key, int v);
+
 /* s as a JSON string, quoted and escaped as json-c escapes it with
  * JSON_C_TO_STRING_NOSLASHESCAPE (NULL: ""): for hot writers that skip
  * building json-c objects and must print the same bytes. */

@@ -60,22 +60,21 @@ static const char *ls_level(lint_severity s)
 
 /* A relative URI reference for a path: unreserved characters and '/' stay,
  * everything else is percent-encoded (RFC 3986 §2). */
-static json_object *ls_uri(const char *path)
+static const char *ls_uri(const char *path, char *buf, size_t size)
 {
-    char buf[4096];
     size_t k = 0;
     const unsigned char *p = (const unsigned char *)(path ? path : "");
-    for (; *p && k + 4 < sizeof(buf); p++) {
+    for (; *p && k + 4 < size; p++) {
         if ((*p >= 'A' && *p <= 'Z') || (*p >= 'a' && *p <= 'z') ||
             (*p >= '0' && *p <= '9') || strchr("-._~/", *p)) {
             buf[k++] = (char)*p;
         } else {
-            snprintf(buf + k, sizeof(buf) - k, "%%%02X", *p);
+            snprintf(buf + k, size - k, "%%%02X", *p);
             k += 3;
         }
     }
     buf[k] = '\0';
-    return json_object_new_string(buf);
+    return buf;
 }
 
 static json_object *ls_rule(const lint_result *r, const lint_rule *rule)
@@ -118,46 +117,32 @@ static json_object *ls_rule(const lint_result *r, const lint_rule *rule)
     return o;
 }
 
-static json_object *ls_logical(const lint_ref *o)
+static void ls_logical(json_w *w, const lint_ref *o)
 {
-    json_object *a = json_object_new_array(), *l = json_object_new_object();
     char fq[1024];
-    int bad = !a || !l;
     lint_ref_describe(o, fq, sizeof(fq));
-    bad = bad || ls_add(l, "name", ls_str(o->name));
-    bad = bad || ls_add(l, "fullyQualifiedName", ls_str(fq));
-    bad = bad || ls_add(l, "kind", ls_str("resource"));
-    if (!bad)
-        bad = ls_add(a, NULL, l);
-    else if (l)
-        json_object_put(l);
-    if (bad) {
-        if (a)
-            json_object_put(a);
-        return NULL;
-    }
-    return a;
+    json_w_open(w, "logicalLocations", '[');
+    json_w_open(w, NULL, '{');
+    json_w_str(w, "name", o->name);
+    json_w_str(w, "fullyQualifiedName", fq);
+    json_w_str(w, "kind", "resource");
+    json_w_close(w, '}');
+    json_w_close(w, ']');
 }
 
-static json_object *ls_physical(const char *path, uint32_t line)
+static void ls_physical(json_w *w, const char *path, uint32_t line)
 {
-    json_object *p = json_object_new_object(), *art = NULL, *reg = NULL;
-    int bad = !p;
-    if (!bad) {
-        art = json_object_new_object();
-        bad = ls_add(p, "artifactLocation", art);
+    char uri[4096];
+    json_w_open(w, "physicalLocation", '{');
+    json_w_open(w, "artifactLocation", '{');
+    json_w_str(w, "uri", ls_uri(path, uri, sizeof(uri)));
+    json_w_close(w, '}');
+    if (line) {
+        json_w_open(w, "region", '{');
+        json_w_uint(w, "startLine", line);
+        json_w_close(w, '}');
     }
-    bad = bad || ls_add(art, "uri", ls_uri(path));
-    if (!bad && line) {
-        reg = json_object_new_object();
-        bad = ls_add(p, "region", reg);
-        bad = bad || ls_add(reg, "startLine", json_object_new_int64(line));
-    }
-    if (bad && p) {
-        json_object_put(p);
-        return NULL;
-    }
-    return p;
+    json_w_close(w, '}');
 }
 
 /* FNV-1a over the rule and the objects: stable across line moves. */
@@ -181,71 +166,55 @@ static void ls_fingerprint(const lint_finding *f, char *out, size_t size)
     snprintf(out, size, "%016llx", (unsigned long long)h);
 }
 
-static json_object *ls_result(const lint_finding *f)
+/* One result, written as json-c would print it at that depth. */
+static void ls_result(json_w *w, const lint_finding *f)
 {
-    json_object *o = json_object_new_object(), *locs = NULL, *loc = NULL,
-                *rel = NULL, *fp = NULL, *sups = NULL, *sup = NULL;
     char text[8192], fpr[32], desc[1024];
     uint32_t i;
-    int bad = !o;
     snprintf(text, sizeof(text), "%s%s%s", f->message,
              f->hint && *f->hint ? "\nHint: " : "", f->hint ? f->hint : "");
-    bad = bad || ls_add(o, "ruleId", ls_str(f->rule->id));
-    bad = bad || ls_add(o, "ruleIndex",
-                        json_object_new_int64(
-                            (int64_t)lint_rule_index(f->rule)));
-    bad = bad || ls_add(o, "level", ls_str(ls_level(f->severity)));
-    bad = bad || ls_add(o, "message", ls_text(text));
-    if (!bad) {
-        locs = json_object_new_array();
-        bad = ls_add(o, "locations", locs);
-    }
-    if (!bad) {
-        loc = json_object_new_object();
-        bad = ls_add(locs, NULL, loc);
-    }
-    bad = bad || ls_add(loc, "physicalLocation", ls_physical(f->path, f->line));
-    bad = bad || ls_add(loc, "logicalLocations", ls_logical(&f->object));
-    if (!bad && f->nrelated) {
-        rel = json_object_new_array();
-        bad = ls_add(o, "relatedLocations", rel);
-    }
-    for (i = 0; i < f->nrelated && !bad; i++) {
+    json_w_open(w, NULL, '{');
+    json_w_str(w, "ruleId", f->rule->id);
+    json_w_uint(w, "ruleIndex", lint_rule_index(f->rule));
+    json_w_str(w, "level", ls_level(f->severity));
+    json_w_open(w, "message", '{');
+    json_w_str(w, "text", text);
+    json_w_close(w, '}');
+    json_w_open(w, "locations", '[');
+    json_w_open(w, NULL, '{');
+    ls_physical(w, f->path, f->line);
+    ls_logical(w, &f->object);
+    json_w_close(w, '}');
+    json_w_close(w, ']');
+    if (f->nrelated)
+        json_w_open(w, "relatedLocations", '[');
+    for (i = 0; i < f->nrelated; i++) {
         const lint_ref *ro = &f->related[i];
-        json_object *rl = json_object_new_object();
-        bad = ls_add(rel, NULL, rl);
-        bad = bad || ls_add(rl, "id", json_object_new_int64(i));
+        json_w_open(w, NULL, '{');
+        json_w_uint(w, "id", i);
         if (ro->path)
-            bad = bad || ls_add(rl, "physicalLocation",
-                                ls_physical(ro->path, ro->line));
-        bad = bad || ls_add(rl, "logicalLocations", ls_logical(ro));
-        bad = bad || ls_add(rl, "message",
-                            ls_text(lint_ref_describe(ro, desc,
-                                                      sizeof(desc))));
+            ls_physical(w, ro->path, ro->line);
+        ls_logical(w, ro);
+        json_w_open(w, "message", '{');
+        json_w_str(w, "text", lint_ref_describe(ro, desc, sizeof(desc)));
+        json_w_close(w, '}');
+        json_w_close(w, '}');
     }
-    if (!bad) {
-        fp = json_object_new_object();
-        bad = ls_add(o, "partialFingerprints", fp);
-    }
+    if (f->nrelated)
+        json_w_close(w, ']');
     ls_fingerprint(f, fpr, sizeof(fpr));
-    bad = bad || ls_add(fp, "readyinstallFinding/v1", ls_str(fpr));
-    if (!bad && f->suppressed) {
-        sups = json_object_new_array();
-        bad = ls_add(o, "suppressions", sups);
-        if (!bad) {
-            sup = json_object_new_object();
-            bad = ls_add(sups, NULL, sup);
-        }
-        bad = bad || ls_add(sup, "kind",
-                            ls_str(f->suppressed_by_config ? "external"
-                                                           : "inSource"));
-        bad = bad || ls_add(sup, "justification", ls_str(f->suppressed));
+    json_w_open(w, "partialFingerprints", '{');
+    json_w_str(w, "readyinstallFinding/v1", fpr);
+    json_w_close(w, '}');
+    if (f->suppressed) {
+        json_w_open(w, "suppressions", '[');
+        json_w_open(w, NULL, '{');
+        json_w_str(w, "kind", f->suppressed_by_config ? "external" : "inSource");
+        json_w_str(w, "justification", f->suppressed);
+        json_w_close(w, '}');
+        json_w_close(w, ']');
     }
-    if (bad && o) {
-        json_object_put(o);
-        return NULL;
-    }
-    return o;
+    json_w_close(w, '}');
 }
 
 static void ls_put_indented(sbuf *out, const char *text, int indent)
@@ -300,11 +269,12 @@ static json_object *ls_tool(const lint_result *r)
     return tool;
 }
 
-/* The outer document is written by hand around json-c trees for the tool
- * and each result (one tree for 100,000 results needs gigabytes); it reads
- * as json-c's JSON_C_TO_STRING_PRETTY output of the whole. */
+/* The tool (a few rules) is a json-c tree; the results, which can number
+ * 100,000, are written with json_w. The whole reads as json-c's
+ * JSON_C_TO_STRING_PRETTY output of one tree. */
 int lint_output_sarif(sbuf *out, const lint_result *r)
 {
+    json_w w;
     size_t i;
     int ret;
     sbuf_puts(out, "{\n  \"$schema\":\"" LS_SCHEMA "\",\n"
@@ -313,14 +283,12 @@ int lint_output_sarif(sbuf *out, const lint_result *r)
     ret = ls_put_tree(out, ls_tool(r), 6);
     if (ret)
         return ret;
-    sbuf_puts(out, ",\n      \"results\":[\n");
-    for (i = 0; i < r->n && !sbuf_failed(out); i++) {
-        sbuf_puts(out, "        ");
-        ret = ls_put_tree(out, ls_result(&r->v[i]), 8);
-        if (ret)
-            return ret;
-        sbuf_puts(out, i + 1 < r->n ? ",\n" : "\n");
-    }
-    sbuf_puts(out, "      ]\n    }\n  ]\n}\n");
+    sbuf_puts(out, ",\n      \"results\":");
+    json_w_init(&w, out, 6);
+    json_w_open(&w, NULL, '[');
+    for (i = 0; i < r->n && !sbuf_failed(out); i++)
+        ls_result(&w, &r->v[i]);
+    json_w_close(&w, ']');
+    sbuf_puts(out, "\n    }\n  ]\n}\n");
     return output_check(out);
 }

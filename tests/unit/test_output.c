@@ -378,6 +378,58 @@ static void test_output__json_string_matches_json_c(void)
     sbuf_dispose(&b);
 }
 
+/* json_w lays a document out byte for byte as json-c's pretty printer does:
+ * nesting, an empty array, arrays of objects and strings, numbers, booleans,
+ * and a value that starts indented inside a bigger document. */
+static void test_output__json_writer_matches_json_c(void)
+{
+    const char *doc = "{\"a\":[],\"b\":[{\"x\":1},{\"y\":\"s/\\\"t\"}],"
+                      "\"c\":{\"d\":true,\"f\":false,\"e\":[\"p\",\"q\"]},"
+                      "\"n\":18446744073709551615}";
+    json_object *o = json_tokener_parse(doc);
+    const char *want;
+    sbuf b = SBUF_INIT;
+    json_w w;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    want = json_object_to_json_string_ext(
+        o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
+    json_w_init(&w, &b, 0);
+    json_w_open(&w, NULL, '{');
+    json_w_open(&w, "a", '[');
+    json_w_close(&w, ']');
+    json_w_open(&w, "b", '[');
+    json_w_open(&w, NULL, '{');
+    json_w_uint(&w, "x", 1);
+    json_w_close(&w, '}');
+    json_w_open(&w, NULL, '{');
+    json_w_str(&w, "y", "s/\"t");
+    json_w_close(&w, '}');
+    json_w_close(&w, ']');
+    json_w_open(&w, "c", '{');
+    json_w_bool(&w, "d", 1);
+    json_w_bool(&w, "f", 0);
+    json_w_open(&w, "e", '[');
+    json_w_str(&w, NULL, "p");
+    json_w_str(&w, NULL, "q");
+    json_w_close(&w, ']');
+    json_w_close(&w, '}');
+    json_w_uint(&w, "n", UINT64_MAX);
+    json_w_close(&w, '}');
+    if (strcmp(sbuf_cstr(&b), want))
+        fprintf(stderr, "\n  got:\n%s\n  want:\n%s\n", sbuf_cstr(&b), want);
+    CU_ASSERT_STRING_EQUAL(sbuf_cstr(&b), want);
+    /* the same value at depth 2 of a document: every line after the first
+     * two levels in */
+    sbuf_clear(&b);
+    json_w_init(&w, &b, 4);
+    json_w_open(&w, NULL, '[');
+    json_w_str(&w, NULL, "p");
+    json_w_close(&w, ']');
+    CU_ASSERT_STRING_EQUAL(sbuf_cstr(&b), "[\n      \"p\"\n    ]");
+    json_object_put(o);
+    sbuf_dispose(&b);
+}
+
 static void test_output__json_empty_manifest(void)
 {
     fixture f;
@@ -875,6 +927,7 @@ void suite_output(void)
          test_output__json_flags_virtual_nodes_cycles_escaping},
         {"json_every_flag_in_order", test_output__json_every_flag_in_order},
         {"json_string_matches_json_c", test_output__json_string_matches_json_c},
+        {"json_writer_matches_json_c", test_output__json_writer_matches_json_c},
         {"json_empty_manifest", test_output__json_empty_manifest},
         {"size_cap_is_rc_limit", test_output__size_cap_is_rc_limit},
         {"dot_lines", test_output__dot_lines},
