@@ -72,14 +72,6 @@ int output_node_rank(uint32_t **out, const graph *g);
 /* RC_OK, or the error for a failed sbuf (RC_LIMIT / RC_NOMEM), set once. */
 int output_check(const sbuf *out);
 
-/* Big JSON documents are written one element at a time: json-c trees of
- * 100,000 objects take gigabytes. This appends json-c's text of one element
- * (pretty: every line after the first indented by indent spaces, which is
- * how json-c prints it at that depth of the whole document). The element is
- * borrowed. RC_NOMEM when json-c cannot print it. */
-struct json_object;
-int output_json_element(sbuf *out, struct json_object *o, int pretty,
-                        size_t indent);
 /* A writer of JSON laid out as json-c's JSON_C_TO_STRING_PRETTY lays it out
  * (two spaces a level, `"key":value`, an empty array as `[`, newline,
  * indentation, `]`), for documents too big for json-c trees. The caller
@@ -89,6 +81,7 @@ typedef struct json_w {
     sbuf *out;
     size_t ind;
     int depth;
+    int compact; /* JSON_C_TO_STRING_PLAIN instead: no line breaks */
     unsigned char first[JSON_W_DEPTH];
 } json_w;
 

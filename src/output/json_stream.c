@@ -1,27 +1,8 @@
-/* One element of a JSON document written by hand around it (output.h). */
-#include <json.h>
+/* JSON written by hand with json-c's layout and escapes (output.h): for
+ * documents too big to build as json-c trees. */
 #include <string.h>
 
 #include "output.h"
-
-int output_json_element(sbuf *out, json_object *o, int pretty, size_t indent)
-{
-    static const char spaces[] = "                ";
-    int how = JSON_C_TO_STRING_NOSLASHESCAPE |
-              (pretty ? JSON_C_TO_STRING_PRETTY : JSON_C_TO_STRING_PLAIN);
-    const char *text = json_object_to_json_string_ext(o, how), *nl;
-    if (!text)
-        return RC_NOMEM;
-    if (indent > sizeof(spaces) - 1)
-        indent = sizeof(spaces) - 1;
-    while (pretty && (nl = strchr(text, '\n'))) { /* none inside strings */
-        sbuf_put(out, text, (size_t)(nl - text) + 1);
-        sbuf_put(out, spaces, indent);
-        text = nl + 1;
-    }
-    sbuf_puts(out, text);
-    return RC_OK;
-}
 
 void output_json_string(sbuf *out, const char *s)
 {
@@ -65,6 +46,7 @@ void json_w_init(json_w *w, sbuf *out, size_t ind)
     w->out = out;
     w->ind = ind;
     w->depth = 0;
+    w->compact = 0;
     w->first[0] = 1;
 }
 
@@ -82,7 +64,10 @@ static void json_w_indent(sbuf *out, size_t n)
  * first, which only starts a line; the top value starts none. */
 static void json_w_member(json_w *w, const char *key)
 {
-    if (w->depth > 0) {
+    if (w->depth > 0 && w->compact) {
+        if (!w->first[w->depth])
+            sbuf_putc(w->out, ',');
+    } else if (w->depth > 0) {
         sbuf_puts(w->out, w->first[w->depth] ? "\n" : ",\n");
         json_w_indent(w->out, w->ind);
     }
@@ -109,8 +94,10 @@ void json_w_close(json_w *w, char bracket)
     w->ind -= 2;
     if (w->depth > 0)
         w->depth--;
-    sbuf_putc(w->out, '\n');
-    json_w_indent(w->out, w->ind);
+    if (!w->compact) {
+        sbuf_putc(w->out, '\n');
+        json_w_indent(w->out, w->ind);
+    }
     sbuf_putc(w->out, bracket);
 }
 

@@ -378,6 +378,32 @@ static void test_output__json_string_matches_json_c(void)
     sbuf_dispose(&b);
 }
 
+/* The document of test_output__json_writer_matches_json_c, with json_w. */
+static void write_sample(json_w *w)
+{
+    json_w_open(w, NULL, '{');
+    json_w_open(w, "a", '[');
+    json_w_close(w, ']');
+    json_w_open(w, "b", '[');
+    json_w_open(w, NULL, '{');
+    json_w_uint(w, "x", 1);
+    json_w_close(w, '}');
+    json_w_open(w, NULL, '{');
+    json_w_str(w, "y", "s/\"t");
+    json_w_close(w, '}');
+    json_w_close(w, ']');
+    json_w_open(w, "c", '{');
+    json_w_bool(w, "d", 1);
+    json_w_bool(w, "f", 0);
+    json_w_open(w, "e", '[');
+    json_w_str(w, NULL, "p");
+    json_w_str(w, NULL, "q");
+    json_w_close(w, ']');
+    json_w_close(w, '}');
+    json_w_uint(w, "n", UINT64_MAX);
+    json_w_close(w, '}');
+}
+
 /* json_w lays a document out byte for byte as json-c's pretty printer does:
  * nesting, an empty array, arrays of objects and strings, numbers, booleans,
  * and a value that starts indented inside a bigger document. */
@@ -394,30 +420,19 @@ static void test_output__json_writer_matches_json_c(void)
     want = json_object_to_json_string_ext(
         o, JSON_C_TO_STRING_PRETTY | JSON_C_TO_STRING_NOSLASHESCAPE);
     json_w_init(&w, &b, 0);
-    json_w_open(&w, NULL, '{');
-    json_w_open(&w, "a", '[');
-    json_w_close(&w, ']');
-    json_w_open(&w, "b", '[');
-    json_w_open(&w, NULL, '{');
-    json_w_uint(&w, "x", 1);
-    json_w_close(&w, '}');
-    json_w_open(&w, NULL, '{');
-    json_w_str(&w, "y", "s/\"t");
-    json_w_close(&w, '}');
-    json_w_close(&w, ']');
-    json_w_open(&w, "c", '{');
-    json_w_bool(&w, "d", 1);
-    json_w_bool(&w, "f", 0);
-    json_w_open(&w, "e", '[');
-    json_w_str(&w, NULL, "p");
-    json_w_str(&w, NULL, "q");
-    json_w_close(&w, ']');
-    json_w_close(&w, '}');
-    json_w_uint(&w, "n", UINT64_MAX);
-    json_w_close(&w, '}');
+    write_sample(&w);
     if (strcmp(sbuf_cstr(&b), want))
         fprintf(stderr, "\n  got:\n%s\n  want:\n%s\n", sbuf_cstr(&b), want);
     CU_ASSERT_STRING_EQUAL(sbuf_cstr(&b), want);
+    /* compact: json-c's plain form */
+    sbuf_clear(&b);
+    json_w_init(&w, &b, 0);
+    w.compact = 1;
+    write_sample(&w);
+    CU_ASSERT_STRING_EQUAL(
+        sbuf_cstr(&b),
+        json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN |
+                                              JSON_C_TO_STRING_NOSLASHESCAPE));
     /* the same value at depth 2 of a document: every line after the first
      * two levels in */
     sbuf_clear(&b);
