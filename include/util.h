@@ -140,6 +140,10 @@ static inline int pieces_failed(const pieces *p)
     return p->failed ? p->failed : p->own.failed;
 }
 
+/* h mixed with s[0..n), eight bytes a step: the hash strmap and the
+ * graph's object table share. */
+uint64_t hash_bytes(uint64_t h, const char *s, size_t n);
+
 /* ---- strmap: string keys -> uint32 values (open addressing) ----------- */
 
 typedef struct strmap {

@@ -460,16 +460,8 @@ static int id_set_add(id_set *s, const uint32_t *ids, size_t n)
 {
     if (!n)
         return RC_OK;
-    if (s->n + n > s->cap) {
-        size_t cap = s->cap ? s->cap : 64;
-        uint32_t *nv;
-        while (cap < s->n + n)
-            cap *= 2;
-        if (!(nv = realloc(s->v, cap * sizeof(*nv))))
-            return RC_NOMEM;
-        s->v = nv;
-        s->cap = cap;
-    }
+    if (array_grow((void **)&s->v, &s->cap, s->n + n, sizeof(*s->v)))
+        return RC_NOMEM;
     memcpy(s->v + s->n, ids, n * sizeof(*ids));
     s->n += n;
     return RC_OK;

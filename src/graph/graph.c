@@ -252,16 +252,7 @@ static int index_resource(graph *g, sbuf *k, uint32_t i)
 
 static uint64_t mix_part(uint64_t h, const char *s)
 {
-    size_t n = strlen(s);
-    uint64_t w;
-    h = (h ^ n) * 0x9E3779B97F4A7C15u;
-    for (; n; s += 8, n -= n < 8 ? n : 8) {
-        w = 0;
-        memcpy(&w, s, n < 8 ? n : 8);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
-        h ^= h >> 32;
-    }
-    return h;
+    return hash_bytes(h, s, strlen(s));
 }
 
 static uint32_t object_hash(const char *group, const char *kind,

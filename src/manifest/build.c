@@ -100,7 +100,7 @@ static int grow_items(manifest *m, node *c, uint32_t extra)
  * each, shared. */
 static node *key_node(manifest *m, const char *key)
 {
-    node **slot = manifest_key_slot(m, key, strlen(key));
+    node **slot = manifest_key_slot(m, key, strlen(key), 0);
     node *k;
     if (slot && *slot && !strcmp(node_str(*slot), key))
         return *slot;

@@ -17,12 +17,11 @@ void manifest_doc_finish(manifest *m, document *d);
 /* text.c: the manifest's copy of s[0..len), NUL-terminated and shared with
  * every equal short text (never to be changed). NULL when out of memory. */
 const char *manifest_text(manifest *m, const char *s, size_t len);
-/* The slot of a key node node_map_set made for a short key, shared by every
- * mapping it builds (such a node is never changed); NULL when none. */
-node **manifest_key_slot(manifest *m, const char *key, size_t len);
-/* The slot of a parsed plain key node shared under share_keys; NULL when
- * none. */
-node **manifest_parsed_key_slot(manifest *m, const char *key, size_t len);
+/* The slot of the shared node of a short key (never changed): one that
+ * node_map_set made, or with parsed a plain key parsed under share_keys.
+ * NULL when the key is not shared. */
+node **manifest_key_slot(manifest *m, const char *key, size_t len,
+                         int parsed);
 int manifest_texts_init(manifest *m);
 void manifest_texts_free(manifest *m);
 

@@ -303,7 +303,7 @@ static int attach_shared_key(pstate *p, const yaml_event_t *ev, node ***slot,
     *slot = NULL;
     if (!shareable_key(p, ev))
         return 0;
-    *slot = manifest_parsed_key_slot(p->m, val, len);
+    *slot = manifest_key_slot(p->m, val, len, 1);
     k = *slot ? **slot : NULL;
     if (!k || k->len != len || memcmp(k->u.scalar.str, val, len))
         return 0;

@@ -66,18 +66,12 @@ const char *manifest_text(manifest *m, const char *s, size_t len)
     return copy;
 }
 
-node **manifest_key_slot(manifest *m, const char *key, size_t len)
+node **manifest_key_slot(manifest *m, const char *key, size_t len,
+                         int parsed)
 {
+    size_t i;
     if (len == 0 || len > TEXT_SHARED_MAX || !m->texts)
         return NULL;
-    return &m->texts->keys[slot_of(key, len) >> (TEXT_CACHE_BITS -
-                                                 KEY_CACHE_BITS)];
-}
-
-node **manifest_parsed_key_slot(manifest *m, const char *key, size_t len)
-{
-    if (len == 0 || len > TEXT_SHARED_MAX || !m->texts)
-        return NULL;
-    return &m->texts->parsed_keys[slot_of(key, len) >> (TEXT_CACHE_BITS -
-                                                        KEY_CACHE_BITS)];
+    i = slot_of(key, len) >> (TEXT_CACHE_BITS - KEY_CACHE_BITS);
+    return parsed ? &m->texts->parsed_keys[i] : &m->texts->keys[i];
 }

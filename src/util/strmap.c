@@ -23,26 +23,22 @@ void strmap_dispose(strmap *m)
     m->cap = m->count = 0;
 }
 
-/* Eight bytes a step: keys are short, and byte-at-a-time FNV cost more
- * than the copy it saves. */
-static uint32_t hash_of(const char *s, size_t n)
+uint64_t hash_bytes(uint64_t h, const char *s, size_t n)
 {
-    uint64_t h = 0x9E3779B97F4A7C15u ^ n, w;
-    while (n >= 8) {
-        memcpy(&w, s, 8);
+    uint64_t w;
+    h = (h ^ n) * 0x9E3779B97F4A7C15u;
+    for (; n; s += 8, n -= n < 8 ? n : 8) {
+        w = 0;
+        memcpy(&w, s, n < 8 ? n : 8);
         h = (h ^ w) * 0xFF51AFD7ED558CCDu;
         h ^= h >> 32;
-        s += 8;
-        n -= 8;
     }
-    if (n) {
-        w = 0;
-        memcpy(&w, s, n);
-        h = (h ^ w) * 0xFF51AFD7ED558CCDu;
-    }
-    h ^= h >> 29;
-    h *= 0xC4CEB9FE1A85EC53u;
-    return (uint32_t)(h ^ (h >> 32));
+    return h;
+}
+
+static uint32_t hash_of(const char *s, size_t n)
+{
+    return (uint32_t)hash_bytes(0, s, n);
 }
 
 static size_t find_slot(const strmap *m, const char *key, size_t len,
