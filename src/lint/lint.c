@@ -549,6 +549,10 @@ static void lint_check_annotations(lint_ctx *c)
         for (k = 0; k + 1 < ann->len; k += 2) {
             const node *kn = node_deref(ann->u.coll.items[k]);
             const node *v = node_deref(ann->u.coll.items[k + 1]);
+            /* the value's own node: under share_keys the key may be one
+             * node for every mapping that has it, with one occurrence's
+             * position */
+            const node *at = ann->u.coll.items[k + 1];
             const char *key = node_str(kn), *val;
             const lint_rule *rule;
             lint_finding *f;
@@ -558,7 +562,7 @@ static void lint_check_annotations(lint_ctx *c)
             val = node_is_null(v) ? "" : node_str(v);
             lint_name(c, (uint32_t)i, who, sizeof(who));
             if (!rule && want_unknown) {
-                f = lint_report(c, unknown, unknown->severity, (uint32_t)i, kn);
+                f = lint_report(c, unknown, unknown->severity, (uint32_t)i, at);
                 lint_say(c, f,
                          "%s has annotation %s, but readyinstall has no rule "
                          "\"%s\": it suppresses nothing",
@@ -570,7 +574,7 @@ static void lint_check_annotations(lint_ctx *c)
                           "--list-rules` lists them.");
             } else if (rule && want_reason && (!val || !*val)) {
                 f = lint_report(c, no_reason, no_reason->severity,
-                                (uint32_t)i, kn);
+                                (uint32_t)i, at);
                 lint_say(c, f,
                          "%s suppresses %s %s without a reason: the "
                          "suppression applies, but nobody will know why",
