@@ -1,8 +1,8 @@
 /*
  * Fuzz target: the linter (parse, model, graph, every rule, the JSON
  * output) accepts any manifest, and sharing key nodes (share_keys, as the
- * lint command parses) changes no finding: not its rule, object, message
- * nor line.
+ * lint and graph commands parse) changes no finding (not its rule, object,
+ * message nor line) and no edge of the graph's JSON (with its details).
  */
 #include <stdlib.h>
 #include <string.h>
@@ -10,8 +10,9 @@
 #include "fuzz.h"
 #include "graph.h"
 #include "lint/lint.h"
+#include "output.h"
 
-/* Lint buf; the JSON findings in out on success. */
+/* Lint buf; the graph's JSON and then the findings in out on success. */
 static int lint_once(sbuf *out, const char *buf, size_t size, int share)
 {
     manifest_opts mo = MANIFEST_OPTS_INIT;
@@ -24,12 +25,13 @@ static int lint_once(sbuf *out, const char *buf, size_t size, int share)
     int ret;
     mo.lim.depth = 64; /* keep each run fast; limits are tested elsewhere */
     mo.share_keys = share;
-    go.no_details = 1;
     ret = manifest_parse(&m, "<fuzz>", buf, size, &mo);
     if (!ret)
         ret = model_build(&md, m);
     if (!ret)
         ret = graph_build(&g, md, &go);
+    if (!ret)
+        ret = output_graph(out, g, GRAPH_FMT_JSON);
     if (!ret)
         ret = lint_run(&res, g, &lo);
     if (!ret)
