@@ -132,15 +132,21 @@ typedef struct manifest {
     int open_doc;   /* docs[ndocs] was being parsed when parsing stopped */
 } manifest;
 
+/* manifest_opts.share_keys: plain short keys may be one node shared by
+ * every mapping that has them (a third of a big manifest's nodes). Such a
+ * node's start and end are those of one occurrence only: share only where
+ * nothing reads a key's position. Render, lint and graph read values'
+ * positions; annotate also reads the column of a mapping's first key. */
+enum {
+    SHARE_KEYS_NONE = 0,
+    SHARE_KEYS_LATER, /* keys after the first of each mapping */
+    SHARE_KEYS_ALL    /* first keys too */
+};
+
 typedef struct manifest_opts {
     bounds lim;
     int allow_duplicate_keys; /* else a duplicate mapping key is RC_PARSE */
-    /* Plain short keys after the first of each mapping may be one node
-     * shared by every mapping that has them (a fifth of a big manifest's
-     * nodes). Such a node's start and end are those of one occurrence
-     * only: set this only where nothing reads a key's position (render,
-     * lint and graph read values' positions and first keys'). */
-    int share_keys;
+    int share_keys;           /* SHARE_KEYS_* */
 } manifest_opts;
 
 #define MANIFEST_OPTS_INIT {BOUNDS_INIT, 0, 0}

@@ -291,7 +291,7 @@ int cmd_graph(int argc, char **argv)
     int done, ret, chart = 0;
     memset(&c, 0, sizeof(c));
     c.mopts = defaults;
-    c.mopts.share_keys = 1; /* edges point at values, never keys */
+    c.mopts.share_keys = SHARE_KEYS_ALL; /* edges point at values */
     c.format = GRAPH_FMT_TEXT;
     c.json_flags = OUTPUT_JSON_PRETTY;
     c.release = "release";

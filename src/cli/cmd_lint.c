@@ -632,7 +632,7 @@ int cmd_lint(int argc, char **argv)
     int done, ret, chart = 0;
     memset(&c, 0, sizeof(c));
     c.mopts = defaults;
-    c.mopts.share_keys = 1; /* findings point at values, never keys */
+    c.mopts.share_keys = SHARE_KEYS_ALL; /* findings point at values */
     c.fail_on = LINT_SEV_ERROR;
     c.release = "release";
     c.inputs = calloc(slots, sizeof(*c.inputs));

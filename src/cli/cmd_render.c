@@ -396,7 +396,8 @@ int cmd_render(int argc, char **argv)
     render_opts defaults = RENDER_OPTS_INIT;
     memset(&c, 0, sizeof(c));
     c.ropts = defaults;
-    c.ropts.mopts.share_keys = 1; /* nothing here reads a key's position */
+    /* render_stream_pieces keeps first keys apart for annotate */
+    c.ropts.mopts.share_keys = SHARE_KEYS_ALL;
     ret = parse_args(&c, argc, argv, &done);
     if (ret || done)
         return ret;

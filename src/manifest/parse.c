@@ -277,8 +277,8 @@ static int attach(pstate *p, node *n)
     return attach_at(p, n, n->start, n->end);
 }
 
-/* A plain key after the first of its mapping (the first keeps its own
- * node: its column is where an edit of the mapping is indented). */
+/* A plain key of a mapping; under SHARE_KEYS_LATER not its first (whose
+ * column is where an edit of the mapping is indented). */
 static int shareable_key(const pstate *p, const yaml_event_t *ev)
 {
     const frame *f;
@@ -289,7 +289,8 @@ static int shareable_key(const pstate *p, const yaml_event_t *ev)
         return 0;
     f = &p->frames[p->nframes - 1];
     nth = p->nkids - f->first_kid;
-    return f->n->type == NODE_MAPPING && nth % 2 == 0 && nth > 0;
+    return f->n->type == NODE_MAPPING && nth % 2 == 0 &&
+           (nth > 0 || p->opts->share_keys == SHARE_KEYS_ALL);
 }
 
 /* The shared node of a key like this one, attached; 1 when there was one,

@@ -207,17 +207,21 @@ int render_stream_pieces(pieces *out, manifest **parsed, const char *name,
     uint32_t *order = NULL;
     doc_edits *edits = NULL;
     arena texts;
+    manifest_opts mopts;
     size_t i;
     int ret;
     if (!opts)
         opts = &defaults;
+    mopts = opts->mopts;
+    if (opts->annotate && mopts.share_keys == SHARE_KEYS_ALL)
+        mopts.share_keys = SHARE_KEYS_LATER; /* it indents at first keys */
     if (!info)
         info = &scratch;
     report = info == &scratch ? NULL : info->report;
     memset(info, 0, sizeof(*info));
     info->report = report;
     arena_init(&texts);
-    ret = manifest_parse(parsed, name, buf, len, &opts->mopts);
+    ret = manifest_parse(parsed, name, buf, len, &mopts);
     if (!ret)
         ret = model_build(&md, *parsed);
     if (!ret) {

@@ -24,7 +24,7 @@ static int lint_once(sbuf *out, const char *buf, size_t size, int share)
     lint_result *res = NULL;
     int ret;
     mo.lim.depth = 64; /* keep each run fast; limits are tested elsewhere */
-    mo.share_keys = share;
+    mo.share_keys = share ? SHARE_KEYS_ALL : SHARE_KEYS_NONE;
     ret = manifest_parse(&m, "<fuzz>", buf, size, &mo);
     if (!ret)
         ret = model_build(&md, m);

@@ -20,7 +20,7 @@ static void shared_agrees(const char *buf, size_t size, const manifest_opts *o,
     model *md = NULL;
     err_info first = *err_last();
     int ret;
-    so.share_keys = 1;
+    so.share_keys = SHARE_KEYS_ALL;
     ret = manifest_parse(&m, "<fuzz>", buf, size, &so);
     if (!ret)
         ret = model_build(&md, m);

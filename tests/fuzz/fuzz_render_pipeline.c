@@ -30,7 +30,7 @@ static void shared_agrees(const char *buf, size_t size, const render_opts *o,
     manifest *m = NULL;
     sbuf again = SBUF_INIT;
     int ret;
-    so.mopts.share_keys = 1;
+    so.mopts.share_keys = SHARE_KEYS_ALL;
     sbuf_init(&again, (size_t)64 << 20);
     ret = render_stream(&again, &m, "<fuzz>", buf, size, &so, NULL);
     if (ret != want ||
@@ -54,7 +54,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         return 0;
     memcpy(buf, data, size);
     o.mopts.lim.depth = 64;
-    o.mopts.share_keys = size && (data[0] & 2); /* as the CLI parses */
+    /* as the CLI parses */
+    o.mopts.share_keys = size && (data[0] & 2) ? SHARE_KEYS_ALL : SHARE_KEYS_NONE;
     o.annotate = size && (data[0] & 1) ? ANNOTATE_ARGOCD | ANNOTATE_KPT |
                                              ANNOTATE_HIP25
                                        : 0;

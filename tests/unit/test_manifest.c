@@ -214,13 +214,18 @@ static void test_manifest__short_scalars_share_text_and_keep_their_own(void)
     manifest_free(m);
 }
 
-static manifest *parse_shared(const char *text, int *ret)
+static manifest *parse_shared_as(const char *text, int share, int *ret)
 {
     manifest_opts o = MANIFEST_OPTS_INIT;
     manifest *m = NULL;
-    o.share_keys = 1;
+    o.share_keys = share;
     *ret = manifest_parse(&m, "<t>", text, strlen(text), &o);
     return m;
+}
+
+static manifest *parse_shared(const char *text, int *ret)
+{
+    return parse_shared_as(text, SHARE_KEYS_LATER, ret);
 }
 
 /* share_keys: plain keys after the first of a mapping are one node; first
@@ -250,11 +255,35 @@ static void test_manifest__share_keys_shares_later_plain_keys_only(void)
     manifest_free(m);
 }
 
+/* SHARE_KEYS_ALL: first keys are shared too; quoted keys, keys with an
+ * anchor and values still are not. */
+static void test_manifest__share_keys_all_shares_first_keys(void)
+{
+    const char *t = "kind: A\nname: x\n'q': 1\n---\nkind: B\nname: x\n"
+                    "'q': 1\n---\n&k kind: C\n";
+    int ret;
+    manifest *m = parse_shared_as(t, SHARE_KEYS_ALL, &ret);
+    const node *a, *b, *c;
+    CU_ASSERT_EQUAL_FATAL(ret, RC_OK);
+    a = m->docs[0].root;
+    b = m->docs[1].root;
+    c = m->docs[2].root;
+    CU_ASSERT_PTR_EQUAL(a->u.coll.items[0], b->u.coll.items[0]);     /* kind */
+    CU_ASSERT_PTR_NOT_EQUAL(a->u.coll.items[1], b->u.coll.items[1]); /* value */
+    CU_ASSERT_PTR_EQUAL(a->u.coll.items[2], b->u.coll.items[2]);     /* name */
+    CU_ASSERT_PTR_NOT_EQUAL(a->u.coll.items[4], b->u.coll.items[4]); /* 'q' */
+    CU_ASSERT_PTR_NOT_EQUAL(a->u.coll.items[0], c->u.coll.items[0]); /* &k */
+    ASSERT_STR(node_get_str(b, "kind"), "B");
+    ASSERT_STR(node_anchor(c->u.coll.items[0]), "k");
+    manifest_free(m);
+}
+
 /* A duplicate of a shared key is reported where it is, not where the
  * shared node was first met. */
 static void test_manifest__share_keys_duplicate_key_position(void)
 {
     const char *t = "kind: A\nname: x\n---\nkind: B\nname: y\nname: z\n";
+    const char *first = "kind: A\nname: x\n---\nkind: B\nname: y\nkind: C\n";
     const char *big = "kind: A\nk01: 1\nk02: 1\nk03: 1\nk04: 1\nk05: 1\n"
                       "k06: 1\nk07: 1\nk08: 1\nk09: 1\nk10: 1\nk11: 1\n"
                       "k12: 1\nk13: 1\nk14: 1\nk15: 1\nk16: 1\nk17: 1\n"
@@ -269,6 +298,17 @@ static void test_manifest__share_keys_duplicate_key_position(void)
     CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg, "first at line 5"));
     manifest_free(m);
     m = parse_shared(big, &ret); /* more than 16 pairs: the sorted check */
+    CU_ASSERT_EQUAL(ret, RC_PARSE);
+    CU_ASSERT_EQUAL(err_last()->at.line, 37);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg, "first at line 21"));
+    manifest_free(m);
+    /* a shared first key repeated, in both checks */
+    m = parse_shared_as(first, SHARE_KEYS_ALL, &ret);
+    CU_ASSERT_EQUAL(ret, RC_PARSE);
+    CU_ASSERT_EQUAL(err_last()->at.line, 6);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg, "first at line 4"));
+    manifest_free(m);
+    m = parse_shared_as(big, SHARE_KEYS_ALL, &ret);
     CU_ASSERT_EQUAL(ret, RC_PARSE);
     CU_ASSERT_EQUAL(err_last()->at.line, 37);
     CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg, "first at line 21"));
@@ -406,6 +446,8 @@ void suite_manifest(void)
          test_manifest__short_scalars_share_text_and_keep_their_own},
         {"share_keys_shares_later_plain_keys_only",
          test_manifest__share_keys_shares_later_plain_keys_only},
+        {"share_keys_all_shares_first_keys",
+         test_manifest__share_keys_all_shares_first_keys},
         {"share_keys_duplicate_key_position",
          test_manifest__share_keys_duplicate_key_position},
         {"duplicate_key_small_map", test_manifest__duplicate_key_small_map},
