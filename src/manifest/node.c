@@ -262,18 +262,24 @@ static int starts_with(const char *p, const char *end, const char *lit)
     return (size_t)(end - p) >= n && memcmp(p, lit, n) == 0;
 }
 
-/* The value of a `# Source: x` line in [p, end), copied into the arena. */
-static const char *find_source_comment(arena *a, const char *p,
-                                       const char *end)
+/* The value of a `# Source: x` line in [p, end): prev when it is the same
+ * (Helm writes a template's documents one after another), else a copy in
+ * the arena. */
+static const char *find_source_comment(arena *a, const char *prev,
+                                       const char *p, const char *end)
 {
     while (p < end) {
         const char *eol = memchr(p, '\n', (size_t)(end - p));
         const char *le = eol ? eol : end;
         if (starts_with(p, le, "# Source: ")) {
             const char *v = p + 10, *ve = le;
+            size_t n;
             while (ve > v && (ve[-1] == '\r' || ve[-1] == ' '))
                 ve--;
-            return arena_strndup(a, v, (size_t)(ve - v));
+            n = (size_t)(ve - v);
+            if (prev && strnlen(prev, n + 1) == n && !memcmp(prev, v, n))
+                return prev;
+            return arena_strndup(a, v, n);
         }
         p = eol ? eol + 1 : end;
     }
@@ -288,8 +294,9 @@ void manifest_doc_finish(manifest *m, document *d)
     if (!d->root || node_is_null(d->root) || scan_end > d->chunk_end ||
         scan_end < d->chunk_start)
         scan_end = d->chunk_end;
-    d->source_comment =
-        find_source_comment(&m->arena, buf + d->chunk_start, buf + scan_end);
+    d->source_comment = find_source_comment(
+        &m->arena, d->index ? m->docs[d->index - 1].source_comment : NULL,
+        buf + d->chunk_start, buf + scan_end);
     nl = memchr(buf + d->chunk_start, '\n', d->chunk_end - d->chunk_start);
     d->crlf = nl && nl > buf + d->chunk_start && nl[-1] == '\r';
 }

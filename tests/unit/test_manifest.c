@@ -80,6 +80,25 @@ static void test_manifest__source_comment_only_before_content(void)
     manifest_free(m);
 }
 
+/* One template's documents share one copy of its name; a name that only
+ * starts like the one before is its own. */
+static void test_manifest__source_comment_shared_between_neighbours(void)
+{
+    const char *t = "# Source: c/a.yaml\nkind: A\n---\n# Source: c/a.yaml\n"
+                    "kind: B\n---\n# Source: c/a.yaml2\nkind: C\n---\n"
+                    "# Source: c/a.yam\nkind: D\n---\nkind: E\n---\n"
+                    "# Source: c/a.yam\nkind: F\n";
+    manifest *m = parse_ok(t);
+    CU_ASSERT_EQUAL_FATAL(m->ndocs, 6);
+    CU_ASSERT_PTR_EQUAL(m->docs[0].source_comment, m->docs[1].source_comment);
+    ASSERT_STR(m->docs[2].source_comment, "c/a.yaml2");
+    ASSERT_STR(m->docs[3].source_comment, "c/a.yam");
+    CU_ASSERT_PTR_NULL(m->docs[4].source_comment);
+    ASSERT_STR(m->docs[5].source_comment, "c/a.yam");
+    ASSERT_STR(m->docs[1].source_comment, "c/a.yaml");
+    manifest_free(m);
+}
+
 static void test_manifest__empty_documents_have_null_roots(void)
 {
     manifest *m = parse_ok("---\n# Source: x\n---\n~\n---\na: 1\n");
@@ -430,6 +449,8 @@ void suite_manifest(void)
         {"chunks_cover_the_input", test_manifest__chunks_cover_the_input},
         {"documents_and_separators", test_manifest__documents_and_separators},
         {"source_comment_and_crlf", test_manifest__source_comment_and_crlf},
+        {"source_comment_shared_between_neighbours",
+         test_manifest__source_comment_shared_between_neighbours},
         {"source_comment_only_before_content",
          test_manifest__source_comment_only_before_content},
         {"empty_documents_have_null_roots",
