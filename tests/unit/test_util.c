@@ -1,6 +1,10 @@
 /* Unit tests: arena, sbuf, source positions and error printing. */
+#include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "test.h"
@@ -253,6 +257,86 @@ static void test_util__pieces_write_many(void)
     pieces_dispose(&p);
 }
 
+static volatile sig_atomic_t alarms;
+
+static void on_alarm(int sig)
+{
+    (void)sig;
+    alarms++;
+}
+
+/* The byte at i of the stream pieces_write_survives_interruptions sends. */
+static char stream_byte(size_t i)
+{
+    return (char)('!' + (i * 7 + i / 251) % 90);
+}
+
+/* Read everything from fd slowly; 0 when it is n bytes of stream_byte. */
+static int read_slowly(int fd, size_t n)
+{
+    char buf[700];
+    size_t at = 0, i;
+    ssize_t got;
+    while ((got = read(fd, buf, sizeof(buf))) != 0) {
+        if (got < 0)
+            return 1;
+        for (i = 0; i < (size_t)got; i++)
+            if (at + i >= n || buf[i] != stream_byte(at + i))
+                return 1;
+        at += (size_t)got;
+        usleep(100);
+    }
+    return at == n ? 0 : 1;
+}
+
+/* A socket with a small buffer, a slow reader and a timer that interrupts
+ * writev: short writes and EINTR resume where they stopped. */
+static void test_util__pieces_write_survives_interruptions(void)
+{
+    enum { PARTS = 600, PART = 997 };
+    static char in[PARTS * PART];
+    struct sigaction sa, old;
+    struct itimerval tick = {{0, 300}, {0, 300}}, off = {{0, 0}, {0, 0}};
+    int sv[2], status = -1, small = 4096, ret;
+    size_t i, n = 0;
+    pieces p;
+    pid_t pid;
+    CU_ASSERT_FATAL(socketpair(AF_UNIX, SOCK_STREAM, 0, sv) == 0);
+    setsockopt(sv[0], SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+    setsockopt(sv[1], SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+    for (i = 0; i < sizeof(in); i++)
+        in[i] = stream_byte(i);
+    pieces_init(&p, (size_t)1 << 24);
+    for (i = 0; i < PARTS; i++, n += PART) { /* own and borrowed, apart */
+        if (i % 2)
+            ASSERT_RC_OK(pieces_put(&p, in + n, PART));
+        else
+            ASSERT_RC_OK(pieces_borrow(&p, in + n, PART));
+    }
+    pid = fork();
+    CU_ASSERT_FATAL(pid >= 0);
+    if (pid == 0) {
+        close(sv[0]);
+        _exit(read_slowly(sv[1], n));
+    }
+    close(sv[1]);
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_alarm; /* no SA_RESTART: writev returns early */
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGALRM, &sa, &old);
+    alarms = 0;
+    setitimer(ITIMER_REAL, &tick, NULL);
+    ret = pieces_write(&p, sv[0]);
+    setitimer(ITIMER_REAL, &off, NULL);
+    sigaction(SIGALRM, &old, NULL);
+    close(sv[0]);
+    CU_ASSERT_EQUAL(ret, 0);
+    CU_ASSERT(alarms > 0); /* the writes were interrupted */
+    CU_ASSERT_EQUAL(waitpid(pid, &status, 0), pid);
+    CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    pieces_dispose(&p);
+}
+
 void suite_util(void)
 {
     static const test_case cases[] = {
@@ -269,6 +353,8 @@ void suite_util(void)
          test_util__pieces_merge_adjacent_ranges},
         {"pieces_commit_and_cap", test_util__pieces_commit_and_cap},
         {"pieces_write_many", test_util__pieces_write_many},
+        {"pieces_write_survives_interruptions",
+         test_util__pieces_write_survives_interruptions},
         {"source_locate_every_offset_of_many_lines",
          test_util__source_locate_every_offset_of_many_lines},
         {"source_locate_lines_and_char_columns",
