@@ -378,6 +378,39 @@ static void test_output__json_string_matches_json_c(void)
     sbuf_dispose(&b);
 }
 
+/* Each byte at each offset of a longer text: the eight-byte steps must
+ * find it wherever it falls, next to UTF-8 and after other escapes. */
+static void test_output__json_string_every_byte_at_every_offset(void)
+{
+    char text[40];
+    sbuf b = SBUF_INIT;
+    size_t at, len;
+    int c, bad = 0;
+    for (c = 1; c < 256; c++)
+        for (len = 1; len < sizeof(text); len += 5)
+            for (at = 0; at < len; at++) {
+                json_object *o;
+                memset(text, 'a', len);
+                text[len] = '\0';
+                if (len > 3)
+                    text[len - 2] = (char)0xc3, text[len - 1] = (char)0xa9;
+                if (at > 2)
+                    text[at - 2] = '\n';
+                text[at] = (char)c;
+                o = json_object_new_string(text);
+                sbuf_clear(&b);
+                output_json_string(&b, text);
+                if (strcmp(sbuf_cstr(&b),
+                           json_object_to_json_string_ext(
+                               o, JSON_C_TO_STRING_NOSLASHESCAPE |
+                                      JSON_C_TO_STRING_PLAIN)))
+                    bad++;
+                json_object_put(o);
+            }
+    CU_ASSERT_EQUAL(bad, 0);
+    sbuf_dispose(&b);
+}
+
 /* The document of test_output__json_writer_matches_json_c, with json_w. */
 static void write_sample(json_w *w)
 {
@@ -942,6 +975,8 @@ void suite_output(void)
          test_output__json_flags_virtual_nodes_cycles_escaping},
         {"json_every_flag_in_order", test_output__json_every_flag_in_order},
         {"json_string_matches_json_c", test_output__json_string_matches_json_c},
+        {"json_string_every_byte_at_every_offset",
+         test_output__json_string_every_byte_at_every_offset},
         {"json_writer_matches_json_c", test_output__json_writer_matches_json_c},
         {"json_empty_manifest", test_output__json_empty_manifest},
         {"size_cap_is_rc_limit", test_output__size_cap_is_rc_limit},
