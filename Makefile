@@ -23,7 +23,9 @@ Q :=
 endif
 
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+# libcurl is loaded when a command first talks to a cluster (src/kube/curl_api.c):
+# linked, it and the libraries it needs were most of every run's start.
+PKG_LIBS   := $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -ldl
 CUNIT_LIBS := $(shell pkg-config --libs cunit 2>/dev/null || echo -lcunit)
 
 WARN := -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes \

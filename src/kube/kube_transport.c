@@ -13,11 +13,12 @@
 #include <string.h>
 #include <strings.h>
 
-#include <curl/curl.h>
-
+#include "curl_api.h"
 #include "kube_int.h"
 
 /* ---- libcurl ---------------------------------------------------------- */
+
+static const curl_api *lc; /* set by kube_transport_curl_new */
 
 typedef struct curl_tp {
     kube_transport base;
@@ -85,7 +86,7 @@ static int curl_send(kube_transport *t, const kube_request *req,
     resp->retry_after_s = -1;
     sbuf_dispose(&resp->body);
     sbuf_init(&resp->body, req->max_body);
-    curl_easy_reset(c->h);
+    lc->easy_reset(c->h);
     c->errbuf[0] = '\0';
     if (c->base_url && strncmp(req->url, cfg->server, strlen(cfg->server)) == 0) {
         sbuf_puts(&url, c->base_url);
@@ -94,7 +95,7 @@ static int curl_send(kube_transport *t, const kube_request *req,
         sbuf_puts(&url, req->url);
     }
     for (i = 0; req->headers && req->headers[i]; i++) {
-        h2 = curl_slist_append(hdr, req->headers[i]);
+        h2 = lc->slist_append(hdr, req->headers[i]);
         if (!h2)
             goto nomem;
         hdr = h2;
@@ -102,53 +103,53 @@ static int curl_send(kube_transport *t, const kube_request *req,
     if (req->content_type) {
         char ct[160];
         snprintf(ct, sizeof(ct), "Content-Type: %s", req->content_type);
-        h2 = curl_slist_append(hdr, ct);
+        h2 = lc->slist_append(hdr, ct);
         if (!h2)
             goto nomem;
         hdr = h2;
     }
-    h2 = curl_slist_append(hdr, "Expect:");
+    h2 = lc->slist_append(hdr, "Expect:");
     if (!h2 || sbuf_failed(&url))
         goto nomem;
     hdr = h2;
-    curl_easy_setopt(c->h, CURLOPT_URL, sbuf_cstr(&url));
-    curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->errbuf);
-    curl_easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
-    curl_easy_setopt(c->h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
-    curl_easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
+    lc->easy_setopt(c->h, CURLOPT_URL, sbuf_cstr(&url));
+    lc->easy_setopt(c->h, CURLOPT_ERRORBUFFER, c->errbuf);
+    lc->easy_setopt(c->h, CURLOPT_NOSIGNAL, 1L);
+    lc->easy_setopt(c->h, CURLOPT_HTTPHEADER, hdr);
+    lc->easy_setopt(c->h, CURLOPT_TIMEOUT_MS, req->timeout_ms);
+    lc->easy_setopt(c->h, CURLOPT_CONNECTTIMEOUT_MS,
                      req->timeout_ms < 10000 ? req->timeout_ms : 10000L);
-    curl_easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(c->h, CURLOPT_WRITEDATA, &s);
-    curl_easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
-    curl_easy_setopt(c->h, CURLOPT_HEADERDATA, &s);
-    curl_easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
+    lc->easy_setopt(c->h, CURLOPT_WRITEFUNCTION, on_body);
+    lc->easy_setopt(c->h, CURLOPT_WRITEDATA, &s);
+    lc->easy_setopt(c->h, CURLOPT_HEADERFUNCTION, on_header);
+    lc->easy_setopt(c->h, CURLOPT_HEADERDATA, &s);
+    lc->easy_setopt(c->h, CURLOPT_PROTOCOLS_STR, "http,https");
     if (!cfg->disable_compression)
-        curl_easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
+        lc->easy_setopt(c->h, CURLOPT_ACCEPT_ENCODING, "");
     if (strcmp(req->method, "GET") == 0) {
-        curl_easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
+        lc->easy_setopt(c->h, CURLOPT_HTTPGET, 1L);
     } else {
-        curl_easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, req->method);
+        lc->easy_setopt(c->h, CURLOPT_CUSTOMREQUEST, req->method);
         if (req->body || strcmp(req->method, "DELETE") != 0) {
-            curl_easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
+            lc->easy_setopt(c->h, CURLOPT_POSTFIELDSIZE_LARGE,
                              (curl_off_t)req->body_len);
-            curl_easy_setopt(c->h, CURLOPT_POSTFIELDS,
+            lc->easy_setopt(c->h, CURLOPT_POSTFIELDS,
                              req->body ? req->body : "");
         }
     }
     if (c->connect_to)
-        curl_easy_setopt(c->h, CURLOPT_CONNECT_TO, c->connect_to);
+        lc->easy_setopt(c->h, CURLOPT_CONNECT_TO, c->connect_to);
     if (cfg->insecure_skip_tls_verify) {
-        curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
-        curl_easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
+        lc->easy_setopt(c->h, CURLOPT_SSL_VERIFYPEER, 0L);
+        lc->easy_setopt(c->h, CURLOPT_SSL_VERIFYHOST, 0L);
     } else if (cfg->ca.len) {
         /* the cluster CA alone, like client-go's RootCAs */
-        curl_easy_setopt(c->h, CURLOPT_CAINFO, NULL);
-        curl_easy_setopt(c->h, CURLOPT_CAPATH, NULL);
+        lc->easy_setopt(c->h, CURLOPT_CAINFO, NULL);
+        lc->easy_setopt(c->h, CURLOPT_CAPATH, NULL);
         blob.data = cfg->ca.data;
         blob.len = cfg->ca.len;
         blob.flags = CURL_BLOB_COPY;
-        curl_easy_setopt(c->h, CURLOPT_CAINFO_BLOB, &blob);
+        lc->easy_setopt(c->h, CURLOPT_CAINFO_BLOB, &blob);
     }
     cert = req->client_cert && req->client_cert->len ? req->client_cert
                                                      : &cfg->client_cert;
@@ -158,22 +159,22 @@ static int curl_send(kube_transport *t, const kube_request *req,
         blob.data = cert->data;
         blob.len = cert->len;
         blob.flags = CURL_BLOB_COPY;
-        curl_easy_setopt(c->h, CURLOPT_SSLCERT_BLOB, &blob);
-        curl_easy_setopt(c->h, CURLOPT_SSLCERTTYPE, "PEM");
+        lc->easy_setopt(c->h, CURLOPT_SSLCERT_BLOB, &blob);
+        lc->easy_setopt(c->h, CURLOPT_SSLCERTTYPE, "PEM");
         blob.data = key->data;
         blob.len = key->len;
-        curl_easy_setopt(c->h, CURLOPT_SSLKEY_BLOB, &blob);
-        curl_easy_setopt(c->h, CURLOPT_SSLKEYTYPE, "PEM");
+        lc->easy_setopt(c->h, CURLOPT_SSLKEY_BLOB, &blob);
+        lc->easy_setopt(c->h, CURLOPT_SSLKEYTYPE, "PEM");
     }
     if (cfg->proxy_url) {
-        curl_easy_setopt(c->h, CURLOPT_PROXY, cfg->proxy_url);
+        lc->easy_setopt(c->h, CURLOPT_PROXY, cfg->proxy_url);
     } else if (cfg->https_proxy) {
-        curl_easy_setopt(c->h, CURLOPT_PROXY, cfg->https_proxy);
-        curl_easy_setopt(c->h, CURLOPT_NOPROXY, c->no_proxy);
+        lc->easy_setopt(c->h, CURLOPT_PROXY, cfg->https_proxy);
+        lc->easy_setopt(c->h, CURLOPT_NOPROXY, c->no_proxy);
     } else {
-        curl_easy_setopt(c->h, CURLOPT_PROXY, ""); /* no env lookups */
+        lc->easy_setopt(c->h, CURLOPT_PROXY, ""); /* no env lookups */
     }
-    cc = curl_easy_perform(c->h);
+    cc = lc->easy_perform(c->h);
     if (cc != CURLE_OK) {
         if (s.limited == RC_LIMIT)
             ret = err_set(RC_LIMIT, NULL,
@@ -185,18 +186,18 @@ static int curl_send(kube_transport *t, const kube_request *req,
         else
             ret = err_set(RC_IO, NULL, "%s %s: %s", req->method,
                           sbuf_cstr(&url),
-                          c->errbuf[0] ? c->errbuf : curl_easy_strerror(cc));
+                          c->errbuf[0] ? c->errbuf : lc->easy_strerror(cc));
         goto done;
     }
-    curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &resp->status);
+    lc->easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &resp->status);
     goto done;
 nomem:
     ret = err_set(RC_NOMEM, NULL, "out of memory");
 done:
     /* no handle keeps pointers to our stack or the request */
-    curl_easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
-    curl_easy_setopt(c->h, CURLOPT_ERRORBUFFER, NULL);
-    curl_slist_free_all(hdr);
+    lc->easy_setopt(c->h, CURLOPT_HTTPHEADER, NULL);
+    lc->easy_setopt(c->h, CURLOPT_ERRORBUFFER, NULL);
+    lc->slist_free_all(hdr);
     sbuf_dispose(&url);
     return ret;
 }
@@ -206,8 +207,8 @@ static void curl_tp_free(kube_transport *t)
     curl_tp *c = (curl_tp *)t;
     if (!c)
         return;
-    curl_easy_cleanup(c->h);
-    curl_slist_free_all(c->connect_to);
+    lc->easy_cleanup(c->h);
+    lc->slist_free_all(c->connect_to);
     free(c->base_url);
     free(c->no_proxy);
     free(c);
@@ -242,21 +243,17 @@ static int split_server(const char *server, char *host, size_t hostsz,
 
 int kube_transport_curl_new(kube_transport **out, const kube_config *cfg)
 {
-    static int global_done;
     curl_tp *c;
     *out = NULL;
-    if (!global_done) {
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-            return err_set(RC_IO, NULL, "cannot initialise libcurl");
-        global_done = 1;
-    }
+    if (!lc && !(lc = curl_api_get()))
+        return err_last()->code;
     c = calloc(1, sizeof(*c));
     if (!c)
         return err_set(RC_NOMEM, NULL, "out of memory");
     c->base.send = curl_send;
     c->base.free = curl_tp_free;
     c->cfg = cfg;
-    c->h = curl_easy_init();
+    c->h = lc->easy_init();
     if (!c->h) {
         free(c);
         return err_set(RC_NOMEM, NULL, "cannot create a curl handle");
@@ -273,7 +270,7 @@ int kube_transport_curl_new(kube_transport **out, const kube_config *cfg)
         }
         snprintf(line, sizeof(line), "%s:%s:%s:%s", cfg->tls_server_name,
                  port, host, port);
-        c->connect_to = curl_slist_append(NULL, line);
+        c->connect_to = lc->slist_append(NULL, line);
         n = strlen(cfg->tls_server_name) + strlen(port) + strlen(rest) + 12;
         c->base_url = malloc(n);
         if (!c->connect_to || !c->base_url) {

@@ -114,6 +114,23 @@ else
   not_ok "client cert: the server saw user admin (CN of the client certificate)" "$tmp/log.json"
 fi
 
+# ---- libcurl is loaded on first use, not linked
+if command -v ldd >/dev/null; then
+  if ldd "$RI_BIN" | grep -q libcurl; then
+    not_ok "readyinstall does not link libcurl (render, lint and graph start without it)"
+  else
+    ok "readyinstall does not link libcurl (render, lint and graph start without it)"
+  fi
+else
+  skip "readyinstall does not link libcurl" "no ldd"
+fi
+READYINSTALL_LIBCURL=/nonexistent/libcurl.so.4 expect "libcurl missing: a clear error, no crash" \
+  'not r["ok"] and "cannot load libcurl (/nonexistent/libcurl.so.4" in r["message"] and "READYINSTALL_LIBCURL" in r["message"]' \
+  -- "$kc" get v1 Namespace default
+READYINSTALL_LIBCURL=libyaml-0.so.2 expect "not a libcurl: names the missing function" \
+  'not r["ok"] and "libyaml-0.so.2 is not a libcurl this program can use: it has no curl_global_init" in r["message"]' \
+  -- "$kc" get v1 Namespace default
+
 # ---- bearer token, basic auth
 kt="$tmp/token.yaml"
 fakeapi_kubeconfig "$kt" "$url" "$pki/ca.crt" "token: bearer-t0k"
