@@ -45,9 +45,11 @@ for area in "${areas[@]}"; do
     [ -f "$dir/input.yaml" ] && input=$dir/input.yaml
     out=$tmp/out
     [ -f "$dir/stdout" ] && out=$(cat "$dir/stdout")
-    (cd "$dir" && env "${envs[@]}" "${wrap[@]}" "$bin" "${args[@]}" \
-        <"$input" >"$out" 2>"$tmp/err")
+    # a hang fails its case instead of stalling the suite
+    (cd "$dir" && env "${envs[@]}" timeout "${GOLDEN_TIMEOUT:-300}" \
+        "${wrap[@]}" "$bin" "${args[@]}" <"$input" >"$out" 2>"$tmp/err")
     code=$?
+    [ "$code" = 124 ] && echo "timed out after ${GOLDEN_TIMEOUT:-300} s" >>"$tmp/err"
     [ "$out" = "$tmp/out" ] || : >"$tmp/out"
     want_exit=0
     [ -f "$dir/expected.exit" ] && want_exit=$(cat "$dir/expected.exit")

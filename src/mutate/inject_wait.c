@@ -140,10 +140,13 @@ static void append_word(char *buf, size_t size, const char *w)
     snprintf(buf + n, size - n, "%s%s", n ? " " : "", w);
 }
 
+/* Is w one of the space-separated words of buf? */
 static int has_word(const char *buf, const char *w)
 {
     size_t n = strlen(w);
     const char *p = buf;
+    if (!n)
+        return 1; /* "" is found everywhere, and p would never move on */
     while ((p = strstr(p, w))) {
         if ((p == buf || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
             return 1;
@@ -196,7 +199,7 @@ static void externalsecret_keys(const resource *es, char *buf, size_t size)
     for (i = 0; data && data->type == NODE_SEQUENCE && i < data->len;
          i++) {
         const char *k = node_get_str(data->u.coll.items[i], "secretKey");
-        if (k && !has_word(buf, k))
+        if (k && *k && !has_word(buf, k)) /* `secretKey:` alone names none */
             append_word(buf, size, k);
     }
 }

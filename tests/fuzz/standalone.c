@@ -3,12 +3,32 @@
  * under gcc and the sanitizers: standalone FILE|DIR...
  */
 #include <dirent.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "fuzz.h"
+
+/* An input that runs this long hangs: libFuzzer's -timeout, here. */
+#define REPLAY_TIMEOUT_S 60
+#define STR(x) #x
+#define XSTR(x) STR(x)
+
+static const char *current; /* the input being replayed */
+
+static void on_alarm(int sig)
+{
+    static const char msg[] =
+        ": hangs (replayed for " XSTR(REPLAY_TIMEOUT_S) " s)\n";
+    (void)sig;
+    if (write(2, current, strlen(current)) < 0 ||
+        write(2, msg, sizeof(msg) - 1) < 0)
+        _exit(1);
+    _exit(1);
+}
 
 static int run_file(const char *path)
 {
@@ -31,7 +51,10 @@ static int run_file(const char *path)
         return 1;
     }
     fclose(f);
+    current = path;
+    alarm(REPLAY_TIMEOUT_S);
     LLVMFuzzerTestOneInput(buf, (size_t)n);
+    alarm(0);
     free(buf);
     return 0;
 }
@@ -69,6 +92,7 @@ static int run_path(const char *path, int *count)
 int main(int argc, char **argv)
 {
     int i, bad = 0, count = 0;
+    signal(SIGALRM, on_alarm);
     for (i = 1; i < argc; i++)
         bad |= run_path(argv[i], &count);
     printf("%s: replayed %d input%s\n", argv[0], count, count == 1 ? "" : "s");
