@@ -218,9 +218,12 @@ void doc_edits_dispose(doc_edits *e);
 int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
                          const doc_edits *edits, const uint8_t *changed);
 /* The same as pieces: unchanged bytes are borrowed from the input, which
- * must outlive out. */
+ * must outlive out. A changed document whose tree has a shape the tree
+ * emitter cannot write (a complex or empty key) is written as it was and
+ * counted in *verbatim (when not NULL). */
 int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
-                         const doc_edits *edits, const uint8_t *changed);
+                         const doc_edits *edits, const uint8_t *changed,
+                         size_t *verbatim);
 /* One document as emit writes it. */
 int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
                       const doc_edits *edits);

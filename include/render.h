@@ -43,6 +43,8 @@ typedef struct render_info {
                                         whose metadata could not be edited */
     size_t injected, not_injected; /* workloads given a wait; skipped */
     size_t deferred;               /* documents left out (opts.defer) */
+    size_t verbatim; /* changed documents written as they were: their tree
+                        has a shape that cannot be re-emitted */
     sbuf *report; /* when set: the --report JSON is written into it */
 } render_info;
 

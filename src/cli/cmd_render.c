@@ -299,6 +299,13 @@ static void report_warnings(const render_info *info)
         fprintf(stderr,
                 PROG ": note: %zu wait injection%s skipped (see --report)\n",
                 info->not_injected, info->not_injected == 1 ? "" : "s");
+    if (info->verbatim)
+        fprintf(stderr,
+                PROG ": warning: %zu document%s written as in the input, "
+                "without readyinstall's changes (wait containers, "
+                "annotations): a complex or empty mapping key cannot be "
+                "written back\n",
+                info->verbatim, info->verbatim == 1 ? "" : "s");
     if (info->not_annotated)
         fprintf(stderr,
                 PROG ": warning: %zu object%s not annotated: metadata written "

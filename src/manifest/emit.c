@@ -124,8 +124,10 @@ int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
 
 /* A changed document from its tree; if the tree cannot be written (a shape
  * the emitter refuses) the document goes out unchanged. */
+/* A changed document from its tree, else (a shape the tree emitter cannot
+ * write) as it was, counted in *verbatim. */
 static int emit_changed(pieces *out, emit_memo *memo, const manifest *m,
-                        const document *d)
+                        const document *d, size_t *verbatim)
 {
     pieces_mark at = pieces_where(out);
     size_t known = memo->n;
@@ -137,11 +139,14 @@ static int emit_changed(pieces *out, emit_memo *memo, const manifest *m,
         return pieces_failed(out);
     pieces_rewind(out, &at);
     memo->n = known; /* what it remembered lies in the bytes taken back */
+    if (verbatim)
+        (*verbatim)++;
     return emit_doc(out, m, d, NULL);
 }
 
 int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
-                         const doc_edits *edits, const uint8_t *changed)
+                         const doc_edits *edits, const uint8_t *changed,
+                         size_t *verbatim)
 {
     size_t i;
     const document *prev = NULL;
@@ -159,7 +164,7 @@ int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
             pieces_puts(out, eol_of(prev));
         }
         if (changed && changed[d->index])
-            emit_changed(out, &memo, m, d);
+            emit_changed(out, &memo, m, d, verbatim);
         else
             emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
         prev = d;
@@ -174,5 +179,6 @@ int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
     pieces p;
     pieces_init(&p, out->max);
     return flatten_into(out, &p,
-                        manifest_emit_pieces(&p, m, order, edits, changed));
+                        manifest_emit_pieces(&p, m, order, edits, changed,
+                                             NULL));
 }

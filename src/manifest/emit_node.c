@@ -130,8 +130,13 @@ static void put_scalar(emitter *e, const node *n, size_t ind, int as_key,
     *ended = 0;
     switch (n->style) {
     case NODE_STYLE_PLAIN:
-        sbuf_put(e->out, s, len);
-        return;
+        /* a blank line inside a plain scalar folds to a line break, which
+         * only quotes keep (such a scalar is a string either way) */
+        if (!memchr(s, '\n', len)) {
+            sbuf_put(e->out, s, len);
+            return;
+        }
+        break;
     case NODE_STYLE_SINGLE:
         if (!memchr(s, '\n', len) && !memchr(s, '\0', len)) {
             size_t i, run = 0;
@@ -181,7 +186,12 @@ static int put_mapping(emitter *e, const node *n, size_t ind, int inline_first,
         int ended, ret;
         if (i > 0 || !inline_first)
             indent_to(e, ind);
-        if (k->type == NODE_SCALAR) {
+        if (k->type == NODE_SCALAR && k->style == NODE_STYLE_PLAIN &&
+            !k->len) {
+            /* null, and no way to write it as a plain key */
+            return err_set(RC_INVALID, NULL,
+                           "cannot re-emit a mapping with an empty key");
+        } else if (k->type == NODE_SCALAR) {
             put_props(e, k);
             put_scalar(e, k, ind, 1, &ended);
         } else if (k->type == NODE_ALIAS) {

@@ -240,7 +240,8 @@ int render_stream_pieces(pieces *out, manifest **parsed, const char *name,
     md = NULL;
     util_release_freed();
     if (!ret) {
-        ret = manifest_emit_pieces(out, *parsed, order, edits, changed);
+        ret = manifest_emit_pieces(out, *parsed, order, edits, changed,
+                                   &info->verbatim);
         if (ret)
             err_set(ret, NULL, "cannot build the output: %s",
                     ret == RC_LIMIT ? "it is too large" : "out of memory");

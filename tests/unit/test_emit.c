@@ -175,7 +175,7 @@ static void test_emit__shared_subtree_written_once(void)
     for (i = 1; i < 4; i++) /* the second replaces s: x, before the key */
         ASSERT_RC_OK(node_map_set(m, m->docs[i].root, "s", shared));
     pieces_init(&p, (size_t)-1);
-    ASSERT_RC_OK(manifest_emit_pieces(&p, m, NULL, NULL, changed));
+    ASSERT_RC_OK(manifest_emit_pieces(&p, m, NULL, NULL, changed, NULL));
     ASSERT_RC_OK(pieces_flatten(&p, &got));
     ASSERT_STR(sbuf_cstr(&got), "---\n"
                                 "d:\n"
