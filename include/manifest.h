@@ -219,8 +219,8 @@ int manifest_emit_edited(sbuf *out, const manifest *m, const uint32_t *order,
                          const doc_edits *edits, const uint8_t *changed);
 /* The same as pieces: unchanged bytes are borrowed from the input, which
  * must outlive out. A changed document whose tree has a shape the tree
- * emitter cannot write (a complex or empty key) is written as it was and
- * counted in *verbatim (when not NULL). */
+ * emitter cannot write (a complex, empty or over-long key) is written as
+ * it was and counted in *verbatim (when not NULL). */
 int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
                          const doc_edits *edits, const uint8_t *changed,
                          size_t *verbatim);

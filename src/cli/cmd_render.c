@@ -303,8 +303,8 @@ static void report_warnings(const render_info *info)
         fprintf(stderr,
                 PROG ": warning: %zu document%s written as in the input, "
                 "without readyinstall's changes (wait containers, "
-                "annotations): a complex or empty mapping key cannot be "
-                "written back\n",
+                "annotations): a complex, empty or over-long mapping key "
+                "cannot be written back\n",
                 info->verbatim, info->verbatim == 1 ? "" : "s");
     if (info->not_annotated)
         fprintf(stderr,

@@ -192,8 +192,12 @@ static int put_mapping(emitter *e, const node *n, size_t ind, int inline_first,
             return err_set(RC_INVALID, NULL,
                            "cannot re-emit a mapping with an empty key");
         } else if (k->type == NODE_SCALAR) {
+            size_t at = e->out->len;
             put_props(e, k);
             put_scalar(e, k, ind, 1, &ended);
+            if (e->out->len - at > 1024) /* YAML's limit for such keys */
+                return err_set(RC_INVALID, NULL,
+                               "cannot re-emit a key of over 1024 bytes");
         } else if (k->type == NODE_ALIAS) {
             sbuf_printf(e->out, "*%s ", node_alias_name(k));
         } else {
