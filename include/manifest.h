@@ -234,6 +234,10 @@ int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
  * kept so no scalar changes type). RC_INVALID for shapes it cannot write
  * (a complex mapping key). */
 int node_emit_yaml(sbuf *out, const node *root, const char *eol);
+/* 0 when node_emit_yaml would refuse root: an alias document, or a complex,
+ * empty or over-long (1000 bytes) key. Escapes can still take a shorter key
+ * over YAML's 1024, so the emitter keeps its own checks. */
+int node_emit_writable(const node *root);
 /* A changed document: `---`, its header comment lines (`# Source:`), then
  * root as node_emit_yaml writes it. */
 int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,

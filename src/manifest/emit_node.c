@@ -326,6 +326,34 @@ static int put_node(emitter *e, const node *n, size_t ind, int after_dash,
     return put_value(e, n, ind, after_dash, depth);
 }
 
+/* The shapes put_mapping refuses, found before anything is changed. */
+static int keys_writable(const node *n, int depth)
+{
+    uint32_t i;
+    if (depth > EMIT_DEPTH_MAX)
+        return 0;
+    if (n->type != NODE_MAPPING && n->type != NODE_SEQUENCE)
+        return 1;
+    for (i = 0; i < n->len; i++) {
+        const node *k = n->u.coll.items[i];
+        if (n->type == NODE_MAPPING && i % 2 == 0) {
+            if (k->type != NODE_SCALAR && k->type != NODE_ALIAS)
+                return 0;
+            if (k->type == NODE_SCALAR &&
+                ((k->style == NODE_STYLE_PLAIN && !k->len) || k->len > 1000))
+                return 0;
+        } else if (!keys_writable(k, depth + 1)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+int node_emit_writable(const node *root)
+{
+    return !root || (root->type != NODE_ALIAS && keys_writable(root, 0));
+}
+
 static int emit_root(emitter *e, const node *root)
 {
     sbuf *out = e->out;

@@ -732,6 +732,13 @@ static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
                       : RC_OK;
     }
     ret = model_pod_refs(r, on_ref, &rw);
+    if (!ret && w->nwaits &&
+        !node_emit_writable(c->m->docs[r->doc].root)) {
+        free(w);
+        return log_add(c->log, id, "skipped",
+                       "the document holds a complex, empty or over-long "
+                       "mapping key, which cannot be written back");
+    }
     for (i = 0; !ret && i < w->nwaits; i++)
         if (!w->waits[i].volume) {
             w->waits[i].volume = add_volume(c, w, w->waits[i].secret);

@@ -162,7 +162,7 @@ static void test_emit__shared_subtree_written_once(void)
     node *shared, *lines;
     pieces p;
     sbuf got = SBUF_INIT;
-    size_t i;
+    size_t i, verbatim = 0;
     ASSERT_RC_OK(manifest_parse(&m, "<t>", in, strlen(in), NULL));
     shared = node_new_map(m);
     lines = node_new_plain(m, "line one\nline two\n");
@@ -175,7 +175,10 @@ static void test_emit__shared_subtree_written_once(void)
     for (i = 1; i < 4; i++) /* the second replaces s: x, before the key */
         ASSERT_RC_OK(node_map_set(m, m->docs[i].root, "s", shared));
     pieces_init(&p, (size_t)-1);
-    ASSERT_RC_OK(manifest_emit_pieces(&p, m, NULL, NULL, changed, NULL));
+    CU_ASSERT(!node_emit_writable(m->docs[1].root));
+    CU_ASSERT(node_emit_writable(m->docs[2].root));
+    ASSERT_RC_OK(manifest_emit_pieces(&p, m, NULL, NULL, changed, &verbatim));
+    CU_ASSERT_EQUAL(verbatim, 1); /* the complex key's document */
     ASSERT_RC_OK(pieces_flatten(&p, &got));
     ASSERT_STR(sbuf_cstr(&got), "---\n"
                                 "d:\n"
