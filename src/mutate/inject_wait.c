@@ -77,6 +77,10 @@ typedef struct workload {
     size_t nwaits;
     char optional_vols[512];
     const char *container; /* the wait container's name */
+    /* secret mappings to mark `optional: true`, once the workload is known
+     * to be changeable: nothing changes before */
+    node **to_optional;
+    size_t noptional, optional_cap;
 } workload;
 
 /* ---- the log (what --report writes) ------------------------------------ */
@@ -366,17 +370,26 @@ static wait_item *wait_for(workload *w, const char *secret)
     return NULL;
 }
 
+static int defer_optional(workload *w, node *sec)
+{
+    if (w->noptional == w->optional_cap &&
+        array_grow((void **)&w->to_optional, &w->optional_cap,
+                   w->noptional + 1, sizeof(*w->to_optional)))
+        return RC_NOMEM;
+    w->to_optional[w->noptional++] = sec;
+    return RC_OK;
+}
+
 /* Make a mounted secret volume optional, and let the init container mount
  * it. */
-static int use_volume(inject_ctx *c, workload *w, wait_item *it,
-                      const pod_ref *ref)
+static int use_volume(workload *w, wait_item *it, const pod_ref *ref)
 {
     node *vol = find_named(node_get(w->spec, "volumes"), ref->volume, NULL);
     node *sec = vol ? (node *)node_deref(node_get(vol, "secret")) : NULL;
     if (!sec || sec->type != NODE_MAPPING)
         return RC_OK;
     if (!is_true(node_get(sec, "optional"))) {
-        int ret = set_plain(c->m, sec, "optional", "true");
+        int ret = defer_optional(w, sec);
         if (ret)
             return ret;
         append_word(w->optional_vols, sizeof(w->optional_vols), ref->volume);
@@ -403,7 +416,7 @@ static int use_volume(inject_ctx *c, workload *w, wait_item *it,
 
 /* A projected volume fails to mount when one of its Secrets is missing:
  * mark that source optional (the init container gets its own volume). */
-static int projected_optional(inject_ctx *c, workload *w, const pod_ref *ref)
+static int projected_optional(workload *w, const pod_ref *ref)
 {
     node *vol = find_named(node_get(w->spec, "volumes"), ref->volume, NULL);
     const node *srcs = vol ? node_deref(node_path(vol, "projected.sources"))
@@ -417,7 +430,7 @@ static int projected_optional(inject_ctx *c, workload *w, const pod_ref *ref)
         int ret;
         if (!name || strcmp(name, ref->name) || is_true(node_get(sec, "optional")))
             continue;
-        ret = set_plain(c->m, sec, "optional", "true");
+        ret = defer_optional(w, sec);
         if (ret)
             return ret;
     }
@@ -459,10 +472,50 @@ static int on_ref(const resource *r, const pod_ref *ref, void *payload)
         producer_keys(c->g, prod, it->keys, sizeof(it->keys));
     }
     if (ref->via == VIA_VOLUME)
-        return use_volume(c, w, it, ref);
+        return use_volume(w, it, ref);
     if (ref->via == VIA_PROJECTED)
-        return projected_optional(c, w, ref);
+        return projected_optional(w, ref);
     return RC_OK;
+}
+
+/* Absent, null, or of the given type: a value we may create or extend. */
+static int slot_ok(const node *map, const char *key, node_type type)
+{
+    const node *v = node_deref(node_get(map, key));
+    return !v || node_is_null(v) || v->type == type;
+}
+
+/* The mapping that holds the pod template's metadata: the template, or the
+ * object itself for a Pod. */
+static node *meta_parent(const resource *r)
+{
+    char path[96];
+    size_t n;
+    pod_meta_path(r, path, sizeof(path));
+    n = strlen(path);
+    if (n <= 9) /* "metadata" */
+        return (node *)r->obj;
+    path[n - 9] = '\0'; /* "spec.template.metadata" -> "spec.template" */
+    return (node *)node_deref(node_path(r->obj, path));
+}
+
+/* Can the volumes, initContainers and template annotations injection needs
+ * be added? Checked before anything changes, so a skipped workload's tree
+ * is still what its document says. */
+static int changeable(const inject_ctx *c, const workload *w)
+{
+    const node *p = meta_parent(&c->g->md->res[w->id]), *meta;
+    size_t i;
+    if (!slot_ok(w->spec, "initContainers", NODE_SEQUENCE))
+        return 0;
+    for (i = 0; i < w->nwaits; i++)
+        if (!w->waits[i].volume && !slot_ok(w->spec, "volumes", NODE_SEQUENCE))
+            return 0;
+    if (!p || p->type != NODE_MAPPING || !slot_ok(p, "metadata", NODE_MAPPING))
+        return 0;
+    meta = node_deref(node_get(p, "metadata"));
+    return !meta || node_is_null(meta) ||
+           slot_ok(meta, "annotations", NODE_MAPPING);
 }
 
 /* ---- the init container ------------------------------------------------ */
@@ -651,23 +704,10 @@ static int place_container(inject_ctx *c, workload *w)
 /* readyinstall.io/injected on the pod template: what and why. */
 static int annotate_template(inject_ctx *c, workload *w, sbuf *why)
 {
-    const resource *r = &c->g->md->res[w->id];
-    char path[96];
-    node *meta, *ann;
+    node *p = meta_parent(&c->g->md->res[w->id]), *meta, *ann;
     size_t i;
-    pod_meta_path(r, path, sizeof(path));
-    meta = (node *)node_deref(node_path(r->obj, path));
-    if (!meta && strcmp(path, "metadata")) {
-        /* "spec.template.metadata": the parent of the PodSpec */
-        char parent[96];
-        const node *p;
-        snprintf(parent, sizeof(parent), "%.*s", (int)(strlen(path) - 9), path);
-        p = node_deref(node_path(r->obj, parent));
-        meta = p && p->type == NODE_MAPPING ? map_of(c->m, (node *)p,
-                                                     "metadata")
-                                            : NULL;
-    }
-    if (!meta || meta->type != NODE_MAPPING)
+    meta = p && p->type == NODE_MAPPING ? map_of(c->m, p, "metadata") : NULL;
+    if (!meta)
         return -1;
     ann = map_of(c->m, meta, "annotations");
     if (!ann)
@@ -700,6 +740,12 @@ static int count_produced(const resource *r, const pod_ref *ref, void *payload)
     return RC_OK;
 }
 
+static void workload_free(workload *w)
+{
+    free(w->to_optional);
+    free(w);
+}
+
 static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
 {
     const resource *r = &c->g->md->res[id];
@@ -717,6 +763,8 @@ static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
     w->nwaits = 0;
     w->optional_vols[0] = '\0';
     w->container = NULL;
+    w->to_optional = NULL;
+    w->noptional = w->optional_cap = 0;
     w->id = id;
     w->spec = (node *)r->pod_spec;
     rw.c = c;
@@ -725,7 +773,7 @@ static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
     rw.ret = 0;
     if (opted_out(r)) {
         model_pod_refs(r, count_produced, &rw);
-        free(w);
+        workload_free(w);
         return rw.ret ? log_add(c->log, id, "skipped",
                                 "readyinstall.io/inject: \"false\" on the "
                                 "object")
@@ -734,11 +782,20 @@ static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
     ret = model_pod_refs(r, on_ref, &rw);
     if (!ret && w->nwaits &&
         !node_emit_writable(c->m->docs[r->doc].root)) {
-        free(w);
+        workload_free(w);
         return log_add(c->log, id, "skipped",
                        "the document holds a complex, empty or over-long "
                        "mapping key, which cannot be written back");
     }
+    if (!ret && w->nwaits && !changeable(c, w)) {
+        workload_free(w);
+        return log_add(c->log, id, "skipped",
+                       "volumes, initContainers or the pod template's "
+                       "metadata or annotations hold something other than "
+                       "a list or mapping, which cannot be extended");
+    }
+    for (i = 0; !ret && w->nwaits && i < w->noptional; i++)
+        ret = set_plain(c->m, w->to_optional[i], "optional", "true");
     for (i = 0; !ret && i < w->nwaits; i++)
         if (!w->waits[i].volume) {
             w->waits[i].volume = add_volume(c, w, w->waits[i].secret);
@@ -760,7 +817,7 @@ static int inject_one(inject_ctx *c, uint32_t id, uint8_t *changed)
                       "cannot be changed");
     }
     sbuf_dispose(&why);
-    free(w);
+    workload_free(w);
     return ret;
 }
 

@@ -183,12 +183,105 @@ static void test_inject__user_container_keeps_its_place(void)
     sbuf_dispose(&b);
 }
 
+/* A workload whose volumes, initContainers or template metadata cannot be
+ * extended is skipped with that reason, before anything changes: its tree
+ * is still what its document says (once its secret volume was already
+ * made optional), and it goes out as written. */
+static void test_inject__unchangeable_left_as_parsed(void)
+{
+    static const char *const shapes[] = {
+        "      volumes: not-a-list\n",
+        "      initContainers: not-a-list\n      volumes: [{name: v, "
+        "secret: {secretName: tls}}]\n",
+        "      volumes: [{name: v, secret: {secretName: tls}}]\n",
+        "      volumes: [{name: v, secret: {secretName: tls}}]\n",
+    };
+    static const char *const metas[] = {"", "", "    metadata: [none]\n",
+                                        "    metadata: {annotations: x}\n"};
+    size_t i;
+    for (i = 0; i < sizeof(shapes) / sizeof(shapes[0]); i++) {
+        char in[1024], *doc;
+        manifest *m = NULL, *fresh = NULL;
+        sbuf out = SBUF_INIT, report = SBUF_INIT, a = SBUF_INIT,
+             b = SBUF_INIT;
+        render_info info;
+        snprintf(in, sizeof(in),
+                 "apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+                 "metadata: {name: tls, namespace: demo}\n"
+                 "spec: {secretName: tls, issuerRef: {name: i}}\n"
+                 "---\napiVersion: apps/v1\nkind: Deployment\n"
+                 "metadata: {name: d, namespace: demo}\n"
+                 "spec:\n  template:\n%s    spec:\n%s"
+                 "      containers:\n      - name: c\n        image: c\n"
+                 "        volumeMounts: [{name: v, mountPath: /v}]\n"
+                 "        env: [{name: T, valueFrom: {secretKeyRef: {name: "
+                 "tls, key: tls.crt}}}]\n",
+                 metas[i], shapes[i]);
+        doc = strstr(in, "---\n") + 4;
+        memset(&info, 0, sizeof(info));
+        sbuf_init(&out, (size_t)-1);
+        sbuf_init(&report, (size_t)-1);
+        info.report = &report;
+        ASSERT_RC_OK(render_stream(&out, &m, "<t>", in, strlen(in), NULL,
+                                   &info));
+        CU_ASSERT_EQUAL(info.injected, 0);
+        CU_ASSERT_EQUAL(info.not_injected, 1);
+        CU_ASSERT(strstr(sbuf_cstr(&report), "cannot be extended") != NULL);
+        CU_ASSERT(strstr(sbuf_cstr(&out), doc) != NULL); /* as written */
+        ASSERT_RC_OK(manifest_parse(&fresh, "<t>", in, strlen(in), NULL));
+        sbuf_init(&a, (size_t)-1);
+        sbuf_init(&b, (size_t)-1);
+        ASSERT_RC_OK(node_emit_yaml(&a, m->docs[1].root, "\n"));
+        ASSERT_RC_OK(node_emit_yaml(&b, fresh->docs[1].root, "\n"));
+        ASSERT_STR(sbuf_cstr(&a), sbuf_cstr(&b));
+        sbuf_dispose(&a);
+        sbuf_dispose(&b);
+        sbuf_dispose(&out);
+        sbuf_dispose(&report);
+        manifest_free(fresh);
+        manifest_free(m);
+    }
+}
+
+/* `metadata:` left empty in a pod template is no metadata: the wait goes
+ * in, with its annotation in a new mapping. */
+static void test_inject__null_template_metadata(void)
+{
+    static const char in[] =
+        "apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+        "metadata: {name: tls, namespace: demo}\n"
+        "spec: {secretName: tls, issuerRef: {name: i}}\n"
+        "---\napiVersion: apps/v1\nkind: Deployment\n"
+        "metadata: {name: d, namespace: demo}\n"
+        "spec:\n  template:\n    metadata:\n    spec:\n"
+        "      containers: [{name: c, image: c, volumeMounts: [{name: v, "
+        "mountPath: /v}]}]\n"
+        "      volumes: [{name: v, secret: {secretName: tls}}]\n";
+    manifest *m = NULL, *out = NULL;
+    sbuf b = SBUF_INIT;
+    render_info info;
+    const node *meta;
+    memset(&info, 0, sizeof(info));
+    sbuf_init(&b, (size_t)-1);
+    ASSERT_RC_OK(render_stream(&b, &m, "<t>", in, strlen(in), NULL, &info));
+    CU_ASSERT_EQUAL(info.injected, 1);
+    ASSERT_RC_OK(manifest_parse(&out, "<out>", sbuf_cstr(&b), b.len, NULL));
+    meta = node_path(out->docs[1].root, "spec.template.metadata.annotations");
+    CU_ASSERT(node_get_str(meta, "readyinstall.io/injected") != NULL);
+    manifest_free(out);
+    manifest_free(m);
+    sbuf_dispose(&b);
+}
+
 void suite_inject(void)
 {
     static const test_case cases[] = {
         {"api_valid_and_restricted", test_inject__api_valid_and_restricted},
         {"user_container_keeps_its_place",
          test_inject__user_container_keeps_its_place},
+        {"unchangeable_left_as_parsed",
+         test_inject__unchangeable_left_as_parsed},
+        {"null_template_metadata", test_inject__null_template_metadata},
         {NULL, NULL},
     };
     test_add_suite("inject", cases, NULL, NULL);
