@@ -47,6 +47,12 @@ typedef struct node node;
  * script and settings): the tree emitter writes it once per indentation
  * and refers back to those bytes. */
 #define NODE_F_SHARED 0x08
+/* Made or changed by a mutation (build.c): a node made here, or a
+ * collection whose items were set, inserted or removed. */
+#define NODE_F_EDITED 0x10
+/* Emission scratch (emit_node.c): this collection holds an edited node, an
+ * alias or properties, so its input bytes no longer say what it is. */
+#define NODE_F_DIRTY 0x20
 
 /* 24 bytes: a large manifest holds millions of these. */
 struct node {

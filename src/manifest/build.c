@@ -9,8 +9,10 @@
 static node *alloc_node(manifest *m, node_type t)
 {
     node *n = arena_alloc_aligned(&m->arena, sizeof(*n), _Alignof(node));
-    if (n)
+    if (n) {
         n->type = (uint8_t)t;
+        n->flags = NODE_F_EDITED;
+    }
     return n;
 }
 
@@ -119,6 +121,7 @@ int node_map_set(manifest *m, node *map, const char *key, node *value)
         if (s && !strcmp(s, key))
             found = i;
     }
+    map->flags |= NODE_F_EDITED;
     if (found != UINT32_MAX) {
         map->u.coll.items[found + 1] = value;
         return RC_OK;
@@ -136,6 +139,7 @@ int node_seq_insert(manifest *m, node *seq, uint32_t at, node *item)
     uint32_t i;
     if (grow_items(m, seq, 1))
         return RC_NOMEM;
+    seq->flags |= NODE_F_EDITED;
     if (at > seq->len)
         at = seq->len;
     for (i = seq->len; i > at; i--)
@@ -150,6 +154,7 @@ void node_seq_remove(node *seq, uint32_t at)
     uint32_t i;
     if (at >= seq->len)
         return;
+    seq->flags |= NODE_F_EDITED;
     for (i = at; i + 1 < seq->len; i++)
         seq->u.coll.items[i] = seq->u.coll.items[i + 1];
     seq->len--;

@@ -1,10 +1,14 @@
 /*
- * Writing a node tree as clean block YAML: two-space indentation, keys in
- * their order, block style throughout. Used only for documents a mutation
- * changed; comments inside such a document are lost (its header comments,
- * e.g. Helm 3's `# Source:`, are kept). Scalars keep their quoting: a value
- * that was quoted stays a string, a plain one stays plain, so no value
- * changes type on the way through.
+ * Writing a node tree as block YAML, for documents a mutation changed.
+ * Scalars keep their quoting: a value that was quoted stays a string, a
+ * plain one stays plain, so no value changes type on the way through.
+ * node_emit_yaml writes clean YAML: two-space indentation, keys in their
+ * order, block style throughout. A changed document (manifest_emit_doc_tree)
+ * keeps its layout where it can: a collection from the input goes at its
+ * input column, and one no mutation touched is copied from the input, with
+ * its comments and flow style, when it lands where it was. Other comments
+ * inside the document are lost (its header comments, e.g. Helm 3's
+ * `# Source:`, are kept).
  */
 #include <stdio.h>
 #include <string.h>
@@ -20,6 +24,8 @@ typedef struct emitter {
     pieces *pc;      /* NULL: plain bytes, no memo */
     emit_memo *memo;
     size_t mark;     /* own bytes from here are not yet a piece */
+    const char *src; /* the input, to keep the layout; NULL: clean YAML */
+    uint32_t lo, hi; /* the document's content, [lo, hi) in src */
 } emitter;
 
 static void indent_to(emitter *e, size_t n)
@@ -177,6 +183,145 @@ static void put_props(emitter *e, const node *n)
         put_tag(e, node_tag(n));
 }
 
+/* ---- keeping the input's layout -------------------------------------- */
+
+/* A node parsed from this document (a node a mutation made has no bytes). */
+static int from_input(const emitter *e, const node *n)
+{
+    return e->src && n->start < n->end && n->start >= e->lo &&
+           n->end <= e->hi;
+}
+
+/* The input column of n: bytes since its line start, or -1 when a byte
+ * before it on that line is not ASCII (columns would not be bytes). */
+static long input_column(const emitter *e, const node *n)
+{
+    uint32_t ls = n->start;
+    while (ls > 0 && e->src[ls - 1] != '\n') {
+        if ((unsigned char)e->src[ls - 1] >= 0x80)
+            return -1;
+        ls--;
+    }
+    return (long)(n->start - ls);
+}
+
+/* The input column of a block collection that begins its line (only
+ * spaces before it, so not after `- ` or `? `), or -1. */
+static long own_line_column(const emitter *e, const node *n)
+{
+    uint32_t ls = n->start;
+    if (!from_input(e, n) || n->style == NODE_STYLE_FLOW ||
+        (n->flags & NODE_F_PROPS))
+        return -1;
+    while (ls > 0 && e->src[ls - 1] == ' ')
+        ls--;
+    if (ls > 0 && e->src[ls - 1] != '\n')
+        return -1;
+    return (long)(n->start - ls);
+}
+
+/* The column of a block collection's content, written below its key or
+ * dash: ind (two deeper than its parent), or its input column when that is
+ * still deeper than the parent (a sequence may sit at its key's column). */
+static size_t content_column(const emitter *e, const node *n, size_t ind,
+                             int seq_under_key)
+{
+    long col = own_line_column(e, n);
+    size_t min = seq_under_key ? ind - 2 : ind - 1;
+    if (ind < 2)
+        return ind;
+    return col >= 0 && (size_t)col >= min ? (size_t)col : ind;
+}
+
+/* Where the input bytes of a collection end: after the line of its last
+ * scalar (a block scalar already ends at a line start). */
+static uint32_t content_end(const emitter *e, const node *n)
+{
+    uint32_t at;
+    while ((n->type == NODE_MAPPING || n->type == NODE_SEQUENCE) &&
+           n->style != NODE_STYLE_FLOW && n->len)
+        n = n->u.coll.items[n->len - 1];
+    at = n->end;
+    if (at > e->hi)
+        return 0;
+    if (at > 0 && e->src[at - 1] == '\n')
+        return at;
+    while (at < e->hi && e->src[at] != '\n')
+        at++;
+    return at < e->hi ? at + 1 : at;
+}
+
+static void put_input(emitter *e, uint32_t from, uint32_t to)
+{
+    if (!e->pc) {
+        sbuf_put(e->out, e->src + from, to - from);
+        return;
+    }
+    pieces_commit(e->pc, e->mark);
+    pieces_borrow(e->pc, e->src + from, to - from);
+    e->mark = e->out->len;
+}
+
+/* A collection no mutation touched, as the input has it, when its first
+ * line can go where it was: 1 when written. */
+static int put_untouched(emitter *e, const node *n, size_t ind, int after_dash)
+{
+    uint32_t end;
+    if (!from_input(e, n) || !n->len ||
+        (n->flags & (NODE_F_DIRTY | NODE_F_EDITED | NODE_F_PROPS)))
+        return 0;
+    /* a flow collection may sit inside another: only its own bytes */
+    end = n->style == NODE_STYLE_FLOW ? n->end : content_end(e, n);
+    if (end <= n->start)
+        return 0;
+    if (n->style == NODE_STYLE_FLOW) { /* one line: no indentation to keep */
+        if (memchr(e->src + n->start, '\n', n->end - n->start))
+            return 0;
+        sbuf_putc(e->out, ' ');
+    } else if (after_dash && n->type == NODE_MAPPING) {
+        if (input_column(e, n) != (long)ind)
+            return 0;
+        sbuf_putc(e->out, ' ');
+    } else {
+        long col = own_line_column(e, n);
+        if (col < 0 ||
+            (size_t)col != content_column(e, n, ind,
+                                          n->type == NODE_SEQUENCE &&
+                                              !after_dash))
+            return 0;
+        sbuf_puts(e->out, e->eol);
+        indent_to(e, (size_t)col);
+    }
+    put_input(e, n->start, end);
+    if (e->src[end - 1] != '\n')
+        sbuf_puts(e->out, e->eol);
+    return 1;
+}
+
+/* Flag each collection that holds an edited node, an alias or properties
+ * NODE_F_DIRTY, and clear it on the others, which put_untouched may copy.
+ * Returns whether n is dirty. */
+static int mark_dirty(node *n, int depth)
+{
+    uint32_t i;
+    int dirty;
+    if (n->type == NODE_ALIAS)
+        return 1;
+    dirty = (n->flags & (NODE_F_EDITED | NODE_F_PROPS)) != 0;
+    if (n->type == NODE_SCALAR || (n->flags & NODE_F_SHARED))
+        return dirty;
+    if (depth > EMIT_DEPTH_MAX)
+        dirty = 1; /* the emitter stops there anyway */
+    for (i = 0; i < n->len && depth <= EMIT_DEPTH_MAX; i++)
+        if (mark_dirty(n->u.coll.items[i], depth + 1))
+            dirty = 1;
+    if (dirty)
+        n->flags |= NODE_F_DIRTY;
+    else
+        n->flags &= (uint8_t)~NODE_F_DIRTY;
+    return dirty;
+}
+
 static int put_mapping(emitter *e, const node *n, size_t ind, int inline_first,
                        int depth)
 {
@@ -261,6 +406,8 @@ static int put_value(emitter *e, const node *n, size_t ind, int after_dash,
         sbuf_puts(e->out, e->eol);
         return RC_OK;
     }
+    if (put_untouched(e, n, ind, after_dash))
+        return RC_OK;
     if (node_anchor(n) || node_tag(n)) {
         sbuf_putc(e->out, ' ');
         put_props(e, n);
@@ -271,6 +418,7 @@ static int put_value(emitter *e, const node *n, size_t ind, int after_dash,
         return put_mapping(e, n, ind, 1, depth);
     }
     sbuf_puts(e->out, e->eol);
+    ind = content_column(e, n, ind, n->type == NODE_SEQUENCE && !after_dash);
     if (n->type == NODE_MAPPING)
         return put_mapping(e, n, ind, 0, depth);
     return put_sequence(e, n, ind, 0, depth);
@@ -396,6 +544,13 @@ static int doc_tree(emitter *e, const manifest *m, const document *d,
     const char *buf = m->src.buf;
     uint32_t head = d->sep_end > d->sep_start ? d->sep_end : d->chunk_start;
     uint32_t content = d->content;
+    e->src = buf;
+    e->lo = content;
+    e->hi = d->chunk_end;
+    if (root == d->root && root)
+        mark_dirty(d->root, 0);
+    else
+        e->src = NULL; /* flags of another tree: not computed */
     sbuf_puts(e->out, "---");
     sbuf_puts(e->out, e->eol);
     if (content > head && content <= d->chunk_end) {

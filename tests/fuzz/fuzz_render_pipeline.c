@@ -1,9 +1,11 @@
 /*
  * Fuzz target: the whole post-renderer (parse, model, graph, annotations,
  * emit). On success the output must parse again into as many documents as
- * the input had: render never drops or duplicates a document. Sharing key
- * nodes (share_keys, as the CLI parses) changes neither the outcome nor a
- * byte of the output.
+ * the input had: render never drops or duplicates a document. Without
+ * annotations, it must parse into the very trees render made: a changed
+ * document, partly copied from the input, says what its tree says. Sharing
+ * key nodes (share_keys, as the CLI parses) changes neither the outcome nor
+ * a byte of the output.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -20,6 +22,68 @@ static size_t count_docs(const char *buf, size_t len)
         n = m->ndocs;
     manifest_free(m);
     return n;
+}
+
+typedef struct canon {
+    char **v;
+    size_t n;
+} canon;
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Each document's tree as clean YAML (node_emit_yaml), sorted, since render
+ * reorders documents; trees it cannot write are "!". */
+static void canon_of(canon *c, const manifest *m)
+{
+    size_t i;
+    c->n = m->ndocs;
+    c->v = calloc(c->n ? c->n : 1, sizeof(*c->v));
+    if (!c->v)
+        abort();
+    for (i = 0; i < m->ndocs; i++) {
+        sbuf b = SBUF_INIT;
+        sbuf_init(&b, (size_t)64 << 20);
+        if (node_emit_yaml(&b, m->docs[i].root, "\n") != RC_OK) {
+            sbuf_dispose(&b);
+            sbuf_init(&b, 16);
+            sbuf_puts(&b, "!");
+        }
+        c->v[i] = strdup(sbuf_cstr(&b));
+        sbuf_dispose(&b);
+        if (!c->v[i])
+            abort();
+    }
+    qsort(c->v, c->n, sizeof(*c->v), cmp_str);
+}
+
+static void canon_free(canon *c)
+{
+    size_t i;
+    for (i = 0; i < c->n; i++)
+        free(c->v[i]);
+    free(c->v);
+}
+
+static void trees_agree(const manifest *m, const char *out, size_t len)
+{
+    manifest *back = NULL;
+    canon want, got;
+    size_t i;
+    if (manifest_parse(&back, "<out>", out, len, NULL) != RC_OK)
+        abort();
+    canon_of(&want, m);
+    canon_of(&got, back);
+    if (want.n != got.n)
+        abort();
+    for (i = 0; i < want.n; i++)
+        if (strcmp(want.v[i], got.v[i]))
+            abort();
+    canon_free(&want);
+    canon_free(&got);
+    manifest_free(back);
 }
 
 /* The same render with shared keys: the same code and the same bytes. */
@@ -45,6 +109,7 @@ static void shared_agrees(const char *buf, size_t size, const render_opts *o,
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     render_opts o = RENDER_OPTS_INIT;
+    render_info info;
     manifest *m = NULL;
     sbuf out = SBUF_INIT;
     char *buf = malloc(size + 1);
@@ -60,12 +125,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                                              ANNOTATE_HIP25
                                        : 0;
     sbuf_init(&out, (size_t)64 << 20);
-    ret = render_stream(&out, &m, "<fuzz>", buf, size, &o, NULL);
+    memset(&info, 0, sizeof(info));
+    ret = render_stream(&out, &m, "<fuzz>", buf, size, &o, &info);
     if (ret == RC_OK) {
         docs = m->ndocs;
         /* an empty stream with only comments has no documents either way */
         if (docs && count_docs(sbuf_cstr(&out), out.len) != docs)
             abort();
+        /* annotations edit bytes, not trees; a verbatim fallback keeps the
+         * input's bytes for a changed tree */
+        if (docs && !o.annotate && !info.verbatim)
+            trees_agree(m, sbuf_cstr(&out), out.len);
     }
     if (!o.mopts.share_keys)
         shared_agrees(buf, size, &o, ret, &out);

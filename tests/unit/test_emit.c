@@ -210,6 +210,134 @@ static void test_emit__shared_subtree_written_once(void)
     manifest_free(m);
 }
 
+/* Parse in, set key to a new plain value in the mapping at path (or, with
+ * key NULL, insert a new scalar first in the sequence at path), and write
+ * the document from its tree. */
+static char *changed_doc(const char *in, const char *path, const char *key,
+                         const char *value)
+{
+    static const uint8_t changed[] = {1};
+    manifest *m = NULL;
+    sbuf b = SBUF_INIT;
+    node *at, *v;
+    char *out;
+    int ret = manifest_parse(&m, "<t>", in, strlen(in), NULL);
+    if (ret) {
+        fprintf(stderr, "\n  parse failed: %s\n", err_last()->msg);
+        manifest_free(m);
+        return NULL;
+    }
+    at = (node *)(*path ? node_path(m->docs[0].root, path) : m->docs[0].root);
+    v = node_new_plain(m, value);
+    CU_ASSERT_FATAL(at && v);
+    ret = key ? node_map_set(m, at, key, v) : node_seq_insert(m, at, 0, v);
+    sbuf_init(&b, (size_t)-1);
+    if (!ret)
+        ret = manifest_emit_edited(&b, m, NULL, NULL, changed);
+    out = ret ? NULL : strdup(sbuf_cstr(&b));
+    sbuf_dispose(&b);
+    manifest_free(m);
+    return out;
+}
+
+static void check_changed(const char *in, const char *path, const char *key,
+                          const char *value, const char *want)
+{
+    char *got = changed_doc(in, path, key, value);
+    ASSERT_STR(got, want);
+    free(got);
+}
+
+/* A changed document keeps its layout: collections at their input columns,
+ * and what no mutation touched copied with its comments and flow style. */
+static void test_emit__tree_keeps_untouched_layout(void)
+{
+    /* four-space indentation; the new key goes at its mapping's column */
+    check_changed("a:\n"
+                  "    b: 1   # one\n"
+                  "    c:\n"
+                  "        d: [x, y]  # kept\n"
+                  "        # dropped: between entries of a changed map\n"
+                  "    e: {f: g}\n",
+                  "a", "extra", "new",
+                  "---\n"
+                  "a:\n"
+                  "    b: 1\n"
+                  "    c:\n"
+                  "        d: [x, y]  # kept\n"
+                  "    e: {f: g}\n"
+                  "    extra: new\n");
+    /* sequences at their key's column, copied or written there */
+    check_changed("spec:\n"
+                  "  containers:\n"
+                  "  - name: app # the app\n"
+                  "    args:\n"
+                  "    - --port=1\n"
+                  "  volumes:\n"
+                  "  - name: v\n",
+                  "spec.volumes", NULL, "first",
+                  "---\n"
+                  "spec:\n"
+                  "  containers:\n"
+                  "  - name: app # the app\n"
+                  "    args:\n"
+                  "    - --port=1\n"
+                  "  volumes:\n"
+                  "  - first\n"
+                  "  - name: v\n");
+    /* a block scalar ends the copy at its own end; the comment after it
+     * and the file's missing last line break are not copied */
+    check_changed("m:\n"
+                  "  s: |\n"
+                  "    text\n"
+                  "  # after the block\n"
+                  "x: 1\n"
+                  "t:\n"
+                  "  u: v",
+                  "", "extra", "new",
+                  "---\n"
+                  "m:\n"
+                  "  s: |\n"
+                  "    text\n"
+                  "x: 1\n"
+                  "t:\n"
+                  "  u: v\n"
+                  "extra: new\n");
+    /* CRLF lines stay CRLF; an anchor and its alias are written anew */
+    check_changed("a:\r\n"
+                  "  b: &x 1\r\n"
+                  "  c: *x\r\n"
+                  "d:\r\n"
+                  "  - e: 2 # two\r\n",
+                  "", "extra", "new",
+                  "---\r\n"
+                  "a:\r\n"
+                  "  b: &x 1\r\n"
+                  "  c: *x\r\n"
+                  "d:\r\n"
+                  "  - e: 2 # two\r\n"
+                  "extra: new\r\n");
+}
+
+/* An untouched item of a changed sequence keeps its bytes only when its
+ * first key lands where it was after `- `. */
+static void test_emit__tree_untouched_items(void)
+{
+    check_changed("s:\n"
+                  "  - a: 1 # one\n"
+                  "    b: 2\n"
+                  "  -   c: 3 # three\n"
+                  "      d: 4\n",
+                  "s", NULL, "first",
+                  "---\n"
+                  "s:\n"
+                  "  - first\n"
+                  "  - a: 1 # one\n"
+                  "    b: 2\n"
+                  "  - c: 3\n"
+                  "    d: 4\n");
+}
+
 void suite_emit(void)
 {
     static const test_case cases[] = {
@@ -225,6 +353,8 @@ void suite_emit(void)
         {"edits_inserted_at_offsets", test_emit__edits_inserted_at_offsets},
         {"tree_quotes_and_escapes", test_emit__tree_quotes_and_escapes},
         {"shared_subtree_written_once", test_emit__shared_subtree_written_once},
+        {"tree_keeps_untouched_layout", test_emit__tree_keeps_untouched_layout},
+        {"tree_untouched_items", test_emit__tree_untouched_items},
         {NULL, NULL},
     };
     test_add_suite("emit", cases, NULL, NULL);
