@@ -118,6 +118,8 @@ typedef struct document {
     uint32_t chunk_start, chunk_end; /* this document's bytes: [start,end) */
     uint32_t sep_start, sep_end;     /* its `---` line; equal when none */
     uint32_t content;                /* offset where its root node starts */
+    uint32_t content_end; /* after the line of its last scalar or flow
+                             collection: comments and `...` follow */
     uint8_t sep_bare;     /* the `---` line holds nothing else */
     uint8_t has_directives;
     uint8_t explicit_end; /* ended with `...` */

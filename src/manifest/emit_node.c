@@ -544,6 +544,7 @@ static int doc_tree(emitter *e, const manifest *m, const document *d,
     const char *buf = m->src.buf;
     uint32_t head = d->sep_end > d->sep_start ? d->sep_end : d->chunk_start;
     uint32_t content = d->content;
+    int ret;
     e->src = buf;
     e->lo = content;
     e->hi = d->chunk_end;
@@ -560,7 +561,12 @@ static int doc_tree(emitter *e, const manifest *m, const document *d,
         sbuf_put(e->out, buf + head, ls - head);
     }
     *before_root = e->out->len;
-    return emit_root(e, root);
+    ret = emit_root(e, root);
+    /* what follows the content: comments, blank lines, an explicit `...`
+     * (which a document with directives after this one needs) */
+    if (!ret && e->src && d->content_end < d->chunk_end)
+        put_input(e, d->content_end, d->chunk_end); /* the tree ended a line */
+    return ret;
 }
 
 int manifest_emit_doc_tree(sbuf *out, const manifest *m, const document *d,

@@ -165,6 +165,20 @@ static document *doc_begin(pstate *p, const yaml_event_t *ev)
     return d;
 }
 
+/* Past the rest of the last content line (a block scalar already ends at
+ * a line start), within the chunk. */
+static void content_end_of_line(const pstate *p, document *d)
+{
+    size_t e = d->content_end;
+    if (!d->root || e < d->content) {
+        d->content_end = d->chunk_end;
+        return;
+    }
+    if (e > 0 && p->buf[e - 1] != '\n')
+        e = line_end(p, e);
+    d->content_end = (uint32_t)(e < d->chunk_end ? e : d->chunk_end);
+}
+
 static void doc_end(pstate *p, const yaml_event_t *ev)
 {
     document *d = p->doc;
@@ -182,6 +196,7 @@ static void doc_end(pstate *p, const yaml_event_t *ev)
     if (b < d->chunk_start)
         b = d->chunk_start;
     d->chunk_end = (uint32_t)b;
+    content_end_of_line(p, d);
     p->boundary = b;
     p->m->ndocs++;
     p->m->open_doc = 0;
@@ -259,6 +274,12 @@ static int kids_grow(pstate *p)
  * or make it the root. */
 static int attach_at(pstate *p, node *n, uint32_t start, uint32_t end)
 {
+    /* a block collection ends at the next token: its last scalar says
+     * where its content ends */
+    if ((n->type != NODE_MAPPING && n->type != NODE_SEQUENCE) ||
+        n->style == NODE_STYLE_FLOW)
+        if (end > p->doc->content_end)
+            p->doc->content_end = end;
     if (p->nframes == 0) {
         p->doc->root = n;
         p->doc->content = n->start;
@@ -507,8 +528,12 @@ static int run(pstate *p)
         if (ret)
             return ret;
     }
-    if (p->m->ndocs)
-        p->m->docs[p->m->ndocs - 1].chunk_end = (uint32_t)p->len;
+    if (p->m->ndocs) {
+        document *last = &p->m->docs[p->m->ndocs - 1];
+        last->chunk_end = (uint32_t)p->len;
+        if (!last->root)
+            last->content_end = last->chunk_end;
+    }
     return RC_OK;
 }
 

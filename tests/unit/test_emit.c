@@ -338,6 +338,46 @@ static void test_emit__tree_untouched_items(void)
                   "    d: 4\n");
 }
 
+/* What follows a changed document's content stays: its trailing comments
+ * and the `...` that the directives of the next document need. */
+static void test_emit__tree_keeps_trailer(void)
+{
+    static const char in[] = "a:\n"
+                             "  b: 1 # one\n"
+                             "# after the content\n"
+                             "\n"
+                             "...\n"
+                             "%YAML 1.2\n"
+                             "---\n"
+                             "c: 2\n";
+    static const uint8_t changed[] = {1, 0};
+    manifest *m = NULL, *back = NULL;
+    sbuf b = SBUF_INIT;
+    node *v;
+    ASSERT_RC_OK(manifest_parse(&m, "<t>", in, strlen(in), NULL));
+    v = node_new_plain(m, "new");
+    CU_ASSERT_FATAL(v != NULL);
+    ASSERT_RC_OK(node_map_set(m, (node *)node_get(m->docs[0].root, "a"),
+                              "extra", v));
+    sbuf_init(&b, (size_t)-1);
+    ASSERT_RC_OK(manifest_emit_edited(&b, m, NULL, NULL, changed));
+    ASSERT_STR(sbuf_cstr(&b), "---\n"
+                              "a:\n"
+                              "  b: 1\n"
+                              "  extra: new\n"
+                              "# after the content\n"
+                              "\n"
+                              "...\n"
+                              "%YAML 1.2\n"
+                              "---\n"
+                              "c: 2\n");
+    ASSERT_RC_OK(manifest_parse(&back, "<out>", b.ptr, b.len, NULL));
+    CU_ASSERT_EQUAL(back->ndocs, 2);
+    manifest_free(back);
+    sbuf_dispose(&b);
+    manifest_free(m);
+}
+
 void suite_emit(void)
 {
     static const test_case cases[] = {
@@ -355,6 +395,7 @@ void suite_emit(void)
         {"shared_subtree_written_once", test_emit__shared_subtree_written_once},
         {"tree_keeps_untouched_layout", test_emit__tree_keeps_untouched_layout},
         {"tree_untouched_items", test_emit__tree_untouched_items},
+        {"tree_keeps_trailer", test_emit__tree_keeps_trailer},
         {NULL, NULL},
     };
     test_add_suite("emit", cases, NULL, NULL);
