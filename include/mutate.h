@@ -32,6 +32,11 @@ int annotate_plan(doc_edits *edits, arena *a, manifest *m,
                   const uint8_t *changed, const graph *g, unsigned which,
                   annotate_stats *stats);
 
+/* The level of each document (its objects' highest; INT32_MAX for one
+ * with no object): the Argo CD wave and HIP-0025 group its objects are
+ * annotated with. doc_level has m->ndocs slots. */
+int annotate_doc_levels(const graph *g, int32_t *doc_level);
+
 /* ---- wait init containers (inject_wait.c) ------------------------------ */
 
 #define INJECT_DEFAULT_IMAGE "busybox:1.36.1"

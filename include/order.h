@@ -29,6 +29,10 @@ int order_uninstall_cmp(const char *a, const char *b, int helm_major);
  * kind, as Helm sorts files); documents with no object weigh
  * ORDER_KIND_UNKNOWN + 1 and *kind is "". */
 int order_doc_weight(const model *md, uint32_t doc, const char **kind);
+/* Kind order of two documents by their weight and kind (order_doc_weight),
+ * then their index: < 0, 0 or > 0. */
+int order_doc_cmp(int wa, const char *ka, uint32_t a, int wb, const char *kb,
+                  uint32_t b);
 
 /* out[i] = index of the document to write i-th; out has m->ndocs slots.
  * Documents holding no object (empty, comments only) go last. */

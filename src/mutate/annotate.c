@@ -415,6 +415,26 @@ static void verify_edits(doc_edits *edits, const graph *g,
     }
 }
 
+int annotate_doc_levels(const graph *g, int32_t *doc_level)
+{
+    const model *md = g->md;
+    levels lv;
+    size_t d, k;
+    int ret;
+    memset(&lv, 0, sizeof(lv));
+    ret = compute_levels(&lv, g);
+    for (d = 0; !ret && d < md->m->ndocs; d++) {
+        doc_level[d] = md->doc_count[d] ? 0 : INT32_MAX;
+        for (k = 0; k < md->doc_count[d]; k++) {
+            int32_t l = lv.level[md->doc_first[d] + k];
+            if (l > doc_level[d])
+                doc_level[d] = l;
+        }
+    }
+    levels_dispose(&lv);
+    return ret;
+}
+
 int annotate_plan(doc_edits *edits, arena *a, manifest *m,
                   const uint8_t *changed, const graph *g, unsigned which,
                   annotate_stats *stats)

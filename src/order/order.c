@@ -90,8 +90,8 @@ int order_doc_weight(const model *md, uint32_t doc, const char **kind)
     return order_kind_weight(*kind);
 }
 
-static int key_cmp3(int wa, const char *ka, uint32_t a, int wb,
-                    const char *kb, uint32_t b)
+int order_doc_cmp(int wa, const char *ka, uint32_t a, int wb, const char *kb,
+                  uint32_t b)
 {
     if (wa != wb)
         return wa < wb ? -1 : 1;
@@ -112,7 +112,8 @@ typedef struct sort_key {
 static int key_cmp(const void *a, const void *b)
 {
     const sort_key *x = a, *y = b;
-    return key_cmp3(x->weight, x->kind, x->doc, y->weight, y->kind, y->doc);
+    return order_doc_cmp(x->weight, x->kind, x->doc, y->weight, y->kind,
+                         y->doc);
 }
 
 int order_by_kind(uint32_t *out, const model *md)

@@ -136,6 +136,50 @@ static size_t defer_docs(uint32_t *order, const graph *g,
     return n;
 }
 
+typedef struct wave_key {
+    int32_t level;
+    int weight;
+    const char *kind;
+    uint32_t doc;
+} wave_key;
+
+static int wave_cmp(const void *pa, const void *pb)
+{
+    const wave_key *a = pa, *b = pb;
+    if (a->level != b->level)
+        return a->level < b->level ? -1 : 1;
+    return order_doc_cmp(a->weight, a->kind, a->doc, b->weight, b->kind,
+                         b->doc);
+}
+
+/* With waves or groups written into the objects, the documents go in that
+ * order (then Helm's InstallOrder, then input order), so the stream agrees
+ * with its annotations and a second render, which reads them, changes
+ * nothing. Every edge the graph order kept stays kept: what an object
+ * depends on has a lower level. */
+static int order_by_wave(uint32_t *order, const graph *g)
+{
+    const model *md = g->md;
+    size_t i, n = md->m->ndocs;
+    int32_t *level = malloc((n ? n : 1) * sizeof(*level));
+    wave_key *keys = malloc((n ? n : 1) * sizeof(*keys));
+    int ret = level && keys ? annotate_doc_levels(g, level)
+                            : err_set(RC_NOMEM, NULL, "out of memory");
+    for (i = 0; !ret && i < n; i++) {
+        keys[i].doc = order[i];
+        keys[i].level = level[order[i]];
+        keys[i].weight = order_doc_weight(md, order[i], &keys[i].kind);
+    }
+    if (!ret) {
+        qsort(keys, n, sizeof(*keys), wave_cmp);
+        for (i = 0; i < n; i++)
+            order[i] = keys[i].doc;
+    }
+    free(level);
+    free(keys);
+    return ret;
+}
+
 /* The order, the injections (changed documents) and the annotation edits;
  * *edits and *changed are NULL when there are none. */
 static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
@@ -168,6 +212,9 @@ static int plan(uint32_t *order, doc_edits **edits, uint8_t **changed,
     if (!ret) {
         if (opts->order == RENDER_ORDER_GRAPH)
             memcpy(order, g->doc_order, md->m->ndocs * sizeof(*order));
+        if (opts->order == RENDER_ORDER_GRAPH &&
+            (opts->annotate & (ANNOTATE_ARGOCD | ANNOTATE_HIP25)))
+            ret = order_by_wave(order, g);
         info->edges = g->nedges;
         info->cycles = g->ncycles;
     }

@@ -5,12 +5,13 @@
  * annotations, it must parse into the very trees render made: a changed
  * document, partly copied from the input, says what its tree says. Sharing
  * key nodes (share_keys, as the CLI parses) changes neither the outcome nor
- * a byte of the output.
+ * a byte of the output, and rendering the output again gives it back.
  */
 #include <stdlib.h>
 #include <string.h>
 
 #include "fuzz.h"
+#include "model.h"
 #include "mutate.h"
 #include "render.h"
 
@@ -86,6 +87,65 @@ static void trees_agree(const manifest *m, const char *out, size_t len)
     manifest_free(back);
 }
 
+static int cmp_ids(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Do two objects have the same group, kind, namespace and name? */
+static int duplicate_objects(const manifest *m)
+{
+    model *md = NULL;
+    char **ids;
+    size_t i, n = 0;
+    int dup = 0;
+    if (model_build(&md, m) != RC_OK || !md->nres) {
+        model_free(md);
+        return 0;
+    }
+    ids = calloc(md->nres, sizeof(*ids));
+    for (i = 0; ids && i < md->nres; i++) {
+        const resource *r = &md->res[i];
+        size_t len = strlen(r->group) + strlen(r->kind) +
+                     strlen(r->namespace) + strlen(r->name) + 4;
+        ids[n] = malloc(len);
+        if (!ids[n])
+            abort();
+        snprintf(ids[n++], len, "%s\x1f%s\x1f%s\x1f%s", r->group, r->kind,
+                 r->namespace, r->name);
+    }
+    if (!ids)
+        abort();
+    qsort(ids, n, sizeof(*ids), cmp_ids);
+    for (i = 1; i < n; i++)
+        if (!strcmp(ids[i - 1], ids[i]))
+            dup = 1;
+    for (i = 0; i < n; i++)
+        free(ids[i]);
+    free(ids);
+    model_free(md);
+    return dup;
+}
+
+/* Rendering the output again changes nothing (DESIGN.md: injection and
+ * annotations are idempotent, the order is stable). The output is a bit
+ * deeper than the input: a wait container nests four levels. */
+static void render_is_idempotent(const render_opts *o, const sbuf *out)
+{
+    render_opts again_o = *o;
+    manifest *m = NULL;
+    sbuf again = SBUF_INIT;
+    again_o.mopts.lim.depth += 8;
+    sbuf_init(&again, (size_t)64 << 20);
+    if (render_stream(&again, &m, "<again>", out->ptr, out->len, &again_o,
+                      NULL) != RC_OK ||
+        again.len != out->len ||
+        (out->len && memcmp(again.ptr, out->ptr, out->len) != 0))
+        abort();
+    sbuf_dispose(&again);
+    manifest_free(m);
+}
+
 /* The same render with shared keys: the same code and the same bytes. */
 static void shared_agrees(const char *buf, size_t size, const render_opts *o,
                           int want, const sbuf *out)
@@ -136,6 +196,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * input's bytes for a changed tree */
         if (docs && !o.annotate && !info.verbatim)
             trees_agree(m, sbuf_cstr(&out), out.len);
+        /* not when an object could not be annotated (Argo CD puts it in
+         * wave 0 then, whatever its level), or two objects share a name
+         * (which one a reference means depends on the order) */
+        if (docs && !info.not_annotated && !duplicate_objects(m))
+            render_is_idempotent(&o, &out);
     }
     if (!o.mopts.share_keys)
         shared_agrees(buf, size, &o, ret, &out);
