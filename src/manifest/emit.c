@@ -72,6 +72,56 @@ static int sep_is(const char *p, size_t n, const char *eol)
     return n == 3 + k && !memcmp(p, "---", 3) && !memcmp(p + 3, eol, k);
 }
 
+/* A block scalar that runs to the end of a stream lacking its last line
+ * break holds no final line break, which the line break the output needs
+ * would add (under clip or keep chomping). Then *at is where its header
+ * takes a strip indicator `-` (*replace: over a `+`); 0 when none is
+ * needed. */
+static int eof_block_scalar(const manifest *m, const document *d,
+                            uint32_t *at, int *replace)
+{
+    const char *buf = m->src.buf;
+    const node *n = d->root;
+    uint32_t k;
+    if (d->chunk_end != m->src.len || !d->chunk_end ||
+        buf[d->chunk_end - 1] == '\n')
+        return 0;
+    while (n && (n->type == NODE_MAPPING || n->type == NODE_SEQUENCE) &&
+           n->style != NODE_STYLE_FLOW && n->len)
+        n = n->u.coll.items[n->len - 1];
+    if (!n || n->type != NODE_SCALAR || (n->flags & NODE_F_PROPS) ||
+        (n->style != NODE_STYLE_LITERAL && n->style != NODE_STYLE_FOLDED) ||
+        n->end != d->chunk_end || (buf[n->start] != '|' && buf[n->start] != '>'))
+        return 0;
+    *at = n->start + 1;
+    *replace = 0;
+    for (k = n->start + 1; k < n->start + 3 && k < n->end; k++) {
+        if (buf[k] == '-')
+            return 0;
+        if (buf[k] == '+') {
+            *at = k;
+            *replace = 1;
+        }
+    }
+    return 1;
+}
+
+/* The document's bytes from from on, its edits applied, with the strip
+ * indicator a block scalar at the end of the stream needs. */
+static void put_body(pieces *out, const manifest *m, const document *d,
+                     uint32_t from, const doc_edits *edits)
+{
+    uint32_t at;
+    int replace;
+    if (!eof_block_scalar(m, d, &at, &replace) || at < from) {
+        put_range(out, m->src.buf, from, d->chunk_end, edits);
+        return;
+    }
+    put_range(out, m->src.buf, from, at, edits);
+    pieces_puts(out, "-");
+    put_range(out, m->src.buf, at + (uint32_t)replace, d->chunk_end, NULL);
+}
+
 static int emit_doc(pieces *out, const manifest *m, const document *d,
                     const doc_edits *edits)
 {
@@ -89,11 +139,11 @@ static int emit_doc(pieces *out, const manifest *m, const document *d,
         } else { /* as written (already "---" and the line end: one piece) */
             pieces_borrow(out, buf + d->sep_start, d->sep_end - d->sep_start);
         }
-        put_range(out, buf, d->sep_end, d->chunk_end, edits);
+        put_body(out, m, d, d->sep_end, edits);
     } else {
         pieces_puts(out, "---");
         pieces_puts(out, eol);
-        put_range(out, buf, start, d->chunk_end, edits);
+        put_body(out, m, d, start, edits);
     }
     if (!pieces_failed(out) && out->len > before && pieces_last(out) != '\n')
         pieces_puts(out, eol);
