@@ -111,15 +111,23 @@ static int eof_block_scalar(const manifest *m, const document *d,
 static void put_body(pieces *out, const manifest *m, const document *d,
                      uint32_t from, const doc_edits *edits)
 {
+    doc_edits before = {NULL, 0, 0}, after = {NULL, 0, 0};
     uint32_t at;
     int replace;
     if (!eof_block_scalar(m, d, &at, &replace) || at < from) {
         put_range(out, m->src.buf, from, d->chunk_end, edits);
         return;
     }
-    put_range(out, m->src.buf, from, at, edits);
+    if (edits) { /* sorted: those before the indicator, then the rest */
+        before.items = edits->items;
+        while (before.n < edits->n && edits->items[before.n].off < at)
+            before.n++;
+        after.items = edits->items + before.n;
+        after.n = edits->n - before.n;
+    }
+    put_range(out, m->src.buf, from, at, &before);
     pieces_puts(out, "-");
-    put_range(out, m->src.buf, at + (uint32_t)replace, d->chunk_end, NULL);
+    put_range(out, m->src.buf, at + (uint32_t)replace, d->chunk_end, &after);
 }
 
 static int emit_doc(pieces *out, const manifest *m, const document *d,

@@ -92,7 +92,8 @@ static int cmp_ids(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Do two objects have the same group, kind, namespace and name? */
+/* Do two objects have the same group, kind and name? (Namespaces are left
+ * out: an object naming none may be in the other's.) */
 static int duplicate_objects(const manifest *m)
 {
     model *md = NULL;
@@ -106,13 +107,11 @@ static int duplicate_objects(const manifest *m)
     ids = calloc(md->nres, sizeof(*ids));
     for (i = 0; ids && i < md->nres; i++) {
         const resource *r = &md->res[i];
-        size_t len = strlen(r->group) + strlen(r->kind) +
-                     strlen(r->namespace) + strlen(r->name) + 4;
+        size_t len = strlen(r->group) + strlen(r->kind) + strlen(r->name) + 3;
         ids[n] = malloc(len);
         if (!ids[n])
             abort();
-        snprintf(ids[n++], len, "%s\x1f%s\x1f%s\x1f%s", r->group, r->kind,
-                 r->namespace, r->name);
+        snprintf(ids[n++], len, "%s\x1f%s\x1f%s", r->group, r->kind, r->name);
     }
     if (!ids)
         abort();
@@ -198,7 +197,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             trees_agree(m, sbuf_cstr(&out), out.len);
         /* not when an object could not be annotated (Argo CD puts it in
          * wave 0 then, whatever its level), or two objects share a name
-         * (which one a reference means depends on the order) */
+         * (which one a reference finds depends on the order) */
         if (docs && !info.not_annotated && !duplicate_objects(m))
             render_is_idempotent(&o, &out);
     }
