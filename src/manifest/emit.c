@@ -118,7 +118,7 @@ static void put_body(pieces *out, const manifest *m, const document *d,
         put_range(out, m->src.buf, from, d->chunk_end, edits);
         return;
     }
-    if (edits) { /* sorted: those before the indicator, then the rest */
+    if (edits && edits->n) { /* sorted: before the indicator, the rest */
         before.items = edits->items;
         while (before.n < edits->n && edits->items[before.n].off < at)
             before.n++;
