@@ -21,6 +21,8 @@ static int producer_cmp(const void *a, const void *b)
     if (c)
         return c;
     c = strcmp(x->ns, y->ns);
+    if (!c)
+        c = strcmp(x->by, y->by);
     if (c)
         return c;
     return x->id < y->id ? -1 : x->id > y->id;
@@ -90,6 +92,7 @@ int certmanager_secret_table(graph *g, secret_table *out)
         p->ns = graph_namespace(g, r);
         p->name = at->u.scalar.str;
         p->id = ids[i];
+        p->by = r->name;
         p->at = at;
     }
     secret_table_sort(out);

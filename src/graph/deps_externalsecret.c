@@ -52,6 +52,7 @@ int externalsecret_secret_table(graph *g, secret_table *out)
         p->ns = graph_namespace(g, r);
         p->name = name;
         p->id = ids[i];
+        p->by = r->name;
         p->at = at;
     }
     secret_table_sort(out);

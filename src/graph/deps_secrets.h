@@ -16,11 +16,14 @@
 typedef struct secret_producer {
     const char *ns, *name; /* the Secret it writes */
     uint32_t id;           /* the producing object */
+    const char *by;        /* its name */
     const node *at;        /* the field naming the Secret; NULL if defaulted */
 } secret_producer;
 
-/* Sorted by (name, ns, input order): one binary search finds a Secret, or
- * every Secret of a name in any namespace. */
+/* Sorted by (name, ns, producer name, input order): one binary search finds
+ * a Secret, or every Secret of a name in any namespace. Where two objects
+ * write one Secret, the first does not depend on the documents' order, so
+ * a second render picks the same. */
 typedef struct secret_table {
     secret_producer *v;
     size_t n;
