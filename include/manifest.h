@@ -138,6 +138,7 @@ typedef struct manifest {
     size_t ndocs, docs_cap;
     size_t aliases; /* alias references seen */
     int open_doc;   /* docs[ndocs] was being parsed when parsing stopped */
+    int ascii;      /* the input has no byte above 0x7F */
 } manifest;
 
 /* manifest_opts.share_keys: plain short keys may be one node shared by
@@ -171,6 +172,11 @@ void manifest_free(manifest *m);
  * document may not have parsed. Writes into buf; NULL if unknown. */
 const char *manifest_error_template(const manifest *m, char *buf,
                                     size_t bufsize);
+
+/* Does d hold a line break other than LF and CRLF (a lone CR, NEL, LS,
+ * PS)? Those are breaks to YAML but not to code that finds lines by LF:
+ * such a document is best written as it is, or as clean YAML. */
+int manifest_doc_odd_breaks(const manifest *m, const document *d);
 
 /* ---- node access (aliases and `<<` merge keys are followed) ----------- */
 

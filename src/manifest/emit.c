@@ -84,7 +84,7 @@ static int eof_block_scalar(const manifest *m, const document *d,
     const node *n = d->root;
     uint32_t k;
     if (d->chunk_end != m->src.len || !d->chunk_end ||
-        buf[d->chunk_end - 1] == '\n')
+        buf[d->chunk_end - 1] == '\n' || manifest_doc_odd_breaks(m, d))
         return 0;
     while (n && (n->type == NODE_MAPPING || n->type == NODE_SEQUENCE) &&
            n->style != NODE_STYLE_FLOW && n->len)

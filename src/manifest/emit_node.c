@@ -548,10 +548,10 @@ static int doc_tree(emitter *e, const manifest *m, const document *d,
     e->src = buf;
     e->lo = content;
     e->hi = d->chunk_end;
-    if (root == d->root && root)
+    if (root == d->root && root && !manifest_doc_odd_breaks(m, d))
         mark_dirty(d->root, 0);
     else
-        e->src = NULL; /* flags of another tree: not computed */
+        e->src = NULL; /* another tree's flags, or lines not ending in LF */
     sbuf_puts(e->out, "---");
     sbuf_puts(e->out, e->eol);
     if (content > head && content <= d->chunk_end) {

@@ -286,6 +286,27 @@ static const char *find_source_comment(arena *a, const char *prev,
     return NULL;
 }
 
+int manifest_doc_odd_breaks(const manifest *m, const document *d)
+{
+    const unsigned char *b = (const unsigned char *)m->src.buf;
+    const unsigned char *p = b + d->chunk_start, *end = b + d->chunk_end;
+    while (p < end && (p = memchr(p, '\r', (size_t)(end - p))) != NULL) {
+        if (p + 1 >= end || p[1] != '\n')
+            return 1;
+        p += 2;
+    }
+    if (m->ascii)
+        return 0;
+    for (p = b + d->chunk_start; p + 1 < end; p++) {
+        if (p[0] == 0xC2 && p[1] == 0x85)
+            return 1;
+        if (p[0] == 0xE2 && p + 2 < end && p[1] == 0x80 &&
+            (p[2] == 0xA8 || p[2] == 0xA9))
+            return 1;
+    }
+    return 0;
+}
+
 void manifest_doc_finish(manifest *m, document *d)
 {
     const char *buf = m->src.buf;

@@ -570,6 +570,7 @@ int manifest_parse(manifest **out, const char *name, const char *buf,
         return err_set(RC_NOMEM, NULL, "out of memory");
     yaml_parser_set_input_string(&p.yp, (const unsigned char *)buf, len);
     ret = run(&p);
+    m->ascii = p.ascii;
     yaml_parser_delete(&p.yp);
     free(p.kids);
     free(p.kid_pos);

@@ -361,24 +361,6 @@ static int plan_one(doc_edits *edits, arena *a, manifest *mm,
     return ret;
 }
 
-/* Line breaks other than LF and CRLF (a lone CR, NEL, LS, PS) are breaks to
- * YAML but not to the line arithmetic above: leave such documents alone. */
-static int has_odd_breaks(const manifest *m, const document *d)
-{
-    const unsigned char *b = (const unsigned char *)m->src.buf;
-    uint32_t i;
-    for (i = d->chunk_start; i < d->chunk_end; i++) {
-        if (b[i] == '\r' && (i + 1 >= d->chunk_end || b[i + 1] != '\n'))
-            return 1;
-        if (b[i] == 0xC2 && i + 1 < d->chunk_end && b[i + 1] == 0x85)
-            return 1;
-        if (b[i] == 0xE2 && i + 2 < d->chunk_end && b[i + 1] == 0x80 &&
-            (b[i + 2] == 0xA8 || b[i + 2] == 0xA9))
-            return 1;
-    }
-    return 0;
-}
-
 /* An edited document must still parse as one document: if it does not, its
  * edits are dropped, so --annotate can never break a manifest. */
 static int edited_doc_parses(const manifest *m, const document *d,
@@ -406,7 +388,7 @@ static void verify_edits(doc_edits *edits, const graph *g,
     for (d = 0; d < m->ndocs; d++) {
         if (!edits[d].n)
             continue;
-        if (!has_odd_breaks(m, &m->docs[d]) &&
+        if (!manifest_doc_odd_breaks(m, &m->docs[d]) &&
             edited_doc_parses(m, &m->docs[d], &edits[d]))
             continue;
         st->annotated -= edits[d].n;

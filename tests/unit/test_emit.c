@@ -319,6 +319,20 @@ static void test_emit__tree_keeps_untouched_layout(void)
                   "extra: new\r\n");
 }
 
+/* Lines broken by a lone CR (or NEL, LS, PS) are lines to YAML, not to the
+ * copying, which goes by LF: such a document is written as clean YAML. */
+static void test_emit__tree_odd_breaks_written_clean(void)
+{
+    check_changed("a:\r  b: 1 # one\r  c: {d: e}\rf: 2\r", "a", "extra", "new",
+                  "---\n"
+                  "a:\n"
+                  "  b: 1\n"
+                  "  c:\n"
+                  "    d: e\n"
+                  "  extra: new\n"
+                  "f: 2\n");
+}
+
 /* An untouched item of a changed sequence keeps its bytes only when its
  * first key lands where it was after `- `. */
 static void test_emit__tree_untouched_items(void)
@@ -396,6 +410,8 @@ void suite_emit(void)
         {"tree_keeps_untouched_layout", test_emit__tree_keeps_untouched_layout},
         {"tree_untouched_items", test_emit__tree_untouched_items},
         {"tree_keeps_trailer", test_emit__tree_keeps_trailer},
+        {"tree_odd_breaks_written_clean",
+         test_emit__tree_odd_breaks_written_clean},
         {NULL, NULL},
     };
     test_add_suite("emit", cases, NULL, NULL);
