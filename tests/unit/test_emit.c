@@ -319,6 +319,42 @@ static void test_emit__tree_keeps_untouched_layout(void)
                   "extra: new\r\n");
 }
 
+/* An untouched part of a changed document is borrowed from the input, not
+ * copied into the output's own bytes. */
+static void test_emit__tree_untouched_part_borrowed(void)
+{
+    static const char in[] = "spec:\n"
+                             "  containers:\n"
+                             "    - name: app\n"
+                             "      image: app:1\n"
+                             "  volumes: []\n";
+    static const uint8_t changed[] = {1};
+    manifest *m = NULL;
+    pieces p;
+    sbuf got = SBUF_INIT;
+    node *v;
+    ASSERT_RC_OK(manifest_parse(&m, "<t>", in, strlen(in), NULL));
+    v = node_new_plain(m, "new");
+    CU_ASSERT_FATAL(v != NULL);
+    ASSERT_RC_OK(node_map_set(m, (node *)node_get(m->docs[0].root, "spec"),
+                              "extra", v));
+    pieces_init(&p, (size_t)-1);
+    ASSERT_RC_OK(manifest_emit_pieces(&p, m, NULL, NULL, changed, NULL));
+    ASSERT_RC_OK(pieces_flatten(&p, &got));
+    ASSERT_STR(sbuf_cstr(&got), "---\n"
+                                "spec:\n"
+                                "  containers:\n"
+                                "    - name: app\n"
+                                "      image: app:1\n"
+                                "  volumes: []\n"
+                                "  extra: new\n");
+    CU_ASSERT(strstr(sbuf_cstr(&p.own), "image: app:1") == NULL);
+    CU_ASSERT(strstr(sbuf_cstr(&p.own), "extra: new") != NULL);
+    sbuf_dispose(&got);
+    pieces_dispose(&p);
+    manifest_free(m);
+}
+
 /* Lines broken by a lone CR (or NEL, LS, PS) are lines to YAML, not to the
  * copying, which goes by LF: such a document is written as clean YAML. */
 static void test_emit__tree_odd_breaks_written_clean(void)
@@ -410,6 +446,8 @@ void suite_emit(void)
         {"tree_keeps_untouched_layout", test_emit__tree_keeps_untouched_layout},
         {"tree_untouched_items", test_emit__tree_untouched_items},
         {"tree_keeps_trailer", test_emit__tree_keeps_trailer},
+        {"tree_untouched_part_borrowed",
+         test_emit__tree_untouched_part_borrowed},
         {"tree_odd_breaks_written_clean",
          test_emit__tree_odd_breaks_written_clean},
         {NULL, NULL},
