@@ -180,6 +180,25 @@ static int is_flow_end(const char *buf, const node *n)
     return n->style == NODE_STYLE_FLOW && n->end > 0 && buf[n->end - 1] == '}';
 }
 
+/* A block mapping we can add lines to: its keys are scalars, the first
+ * begins its line (so its column is the entries' column), and a line after
+ * its last entry is inside the document (a `? key` with no value has its
+ * null where the next token is). */
+static int block_extendable(const manifest *m, const document *d,
+                            const node *map, uint32_t off)
+{
+    const char *buf = m->src.buf;
+    uint32_t i, s;
+    for (i = 0; i < map->len; i += 2)
+        if (node_deref(map->u.coll.items[i])->type != NODE_SCALAR)
+            return 0;
+    s = map->u.coll.items[0]->start;
+    while (s > 0 && buf[s - 1] == ' ')
+        s--;
+    return (s == 0 || buf[s - 1] == '\n') && off > d->content &&
+           off <= d->chunk_end;
+}
+
 /* Text and offset that add pairs to r's metadata.annotations; -1 when the
  * metadata has a shape we do not edit (then nothing is changed). */
 static int plan_text(sbuf *b, uint32_t *off, const manifest *m,
@@ -203,6 +222,8 @@ static int plan_text(sbuf *b, uint32_t *off, const manifest *m,
             return -1;
         last = ann->u.coll.items[ann->len - 1];
         *off = line_after(buf, m->src.len, last);
+        if (!block_extendable(m, d, ann, *off))
+            return -1;
         if (*off >= m->src.len && buf[*off - 1] != '\n')
             sbuf_puts(b, eol);
         put_block(b, p, n, column_of(buf, ann->u.coll.items[0]->start), eol);
@@ -223,6 +244,8 @@ static int plan_text(sbuf *b, uint32_t *off, const manifest *m,
         return -1;
     last = meta->u.coll.items[meta->len - 1];
     *off = line_after(buf, m->src.len, last);
+    if (!block_extendable(m, d, meta, *off))
+        return -1;
     if (*off >= m->src.len && buf[*off - 1] != '\n')
         sbuf_puts(b, eol);
     {
