@@ -202,7 +202,8 @@ int node_is_null(const node *n);
  * means input order). Each document is written byte for byte, with its
  * separator normalised: a bare `---` line is written as `---` plus the
  * document's line ending, a document without one gets one, a document
- * that does not end with a line break gets one (a block scalar running to
+ * that does not end with a line break (LF, or a lone CR, NEL, LS or PS)
+ * gets one (a block scalar running to
  * that end gets the strip indicator `-`, so its value is kept), and a
  * byte-order mark at the start of the stream is dropped. A stream with no documents is copied
  * verbatim.

@@ -130,6 +130,22 @@ static void put_body(pieces *out, const manifest *m, const document *d,
     put_range(out, m->src.buf, at + (uint32_t)replace, d->chunk_end, &after);
 }
 
+/* Does what was written of d end with a line break: LF, or a lone CR, NEL,
+ * LS or PS, which YAML counts too (a `---` may follow any of them)? Edits
+ * end with one; otherwise the last bytes are the document's own. */
+static int ends_with_break(const pieces *out, const manifest *m,
+                           const document *d)
+{
+    const unsigned char *b = (const unsigned char *)m->src.buf;
+    uint32_t e = d->chunk_end;
+    int last = pieces_last(out);
+    if (last == '\n' || last == '\r')
+        return 1;
+    return (e >= 2 && b[e - 2] == 0xC2 && b[e - 1] == 0x85 && last == 0x85) ||
+           (e >= 3 && b[e - 3] == 0xE2 && b[e - 2] == 0x80 &&
+            (b[e - 1] == 0xA8 || b[e - 1] == 0xA9) && last == b[e - 1]);
+}
+
 static int emit_doc(pieces *out, const manifest *m, const document *d,
                     const doc_edits *edits)
 {
@@ -153,7 +169,7 @@ static int emit_doc(pieces *out, const manifest *m, const document *d,
         pieces_puts(out, eol);
         put_body(out, m, d, start, edits);
     }
-    if (!pieces_failed(out) && out->len > before && pieces_last(out) != '\n')
+    if (!pieces_failed(out) && out->len > before && !ends_with_break(out, m, d))
         pieces_puts(out, eol);
     return pieces_failed(out);
 }

@@ -56,6 +56,15 @@ static void test_emit__reorders_whole_chunks(void)
           "---\n# 3\nc: 3\n---\n# 2\nb: 2\n---\n# 1\na: 1\n");
 }
 
+/* A lone CR (like NEL, LS and PS) ends a line for YAML: a document ending
+ * with one gets no LF added, so a second pass writes the same bytes. */
+static void test_emit__lone_cr_ends_a_line(void)
+{
+    static const uint32_t rev[] = {1, 0};
+    check("a: 1\r---\nb: 2\n", rev, "---\nb: 2\n---\na: 1\r");
+    check("a: 1\xc2\x85---\nb: 2\n", rev, "---\nb: 2\n---\na: 1\xc2\x85");
+}
+
 static void test_emit__no_documents_is_verbatim(void)
 {
     check("", NULL, "");
@@ -436,6 +445,7 @@ void suite_emit(void)
         {"separator_normalisation", test_emit__separator_normalisation},
         {"reorders_whole_chunks", test_emit__reorders_whole_chunks},
         {"no_documents_is_verbatim", test_emit__no_documents_is_verbatim},
+        {"lone_cr_ends_a_line", test_emit__lone_cr_ends_a_line},
         {"directives_get_an_end_marker",
          test_emit__directives_get_an_end_marker},
         {"bom_dropped", test_emit__bom_dropped},
