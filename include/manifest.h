@@ -178,6 +178,11 @@ const char *manifest_error_template(const manifest *m, char *buf,
  * such a document is best written as it is, or as clean YAML. */
 int manifest_doc_odd_breaks(const manifest *m, const document *d);
 
+/* Is n's end where its text ends? Not for the empty value of a `? key`
+ * written without one: libyaml marks it at the next token, lines later. An
+ * empty value right after its `:` or `-` is where it is. */
+int manifest_end_is_exact(const manifest *m, const node *n);
+
 /* ---- node access (aliases and `<<` merge keys are followed) ----------- */
 
 const node *node_deref(const node *n);

@@ -24,6 +24,7 @@ typedef struct emitter {
     pieces *pc;      /* NULL: plain bytes, no memo */
     emit_memo *memo;
     size_t mark;     /* own bytes from here are not yet a piece */
+    const manifest *m;
     const char *src; /* the input, to keep the layout; NULL: clean YAML */
     uint32_t lo, hi; /* the document's content, [lo, hi) in src */
 } emitter;
@@ -234,7 +235,8 @@ static size_t content_column(const emitter *e, const node *n, size_t ind,
 }
 
 /* Where the input bytes of a collection end: after the line of its last
- * scalar (a block scalar already ends at a line start). */
+ * scalar (a block scalar already ends at a line start); 0 when that is not
+ * known. */
 static uint32_t content_end(const emitter *e, const node *n)
 {
     uint32_t at;
@@ -242,7 +244,7 @@ static uint32_t content_end(const emitter *e, const node *n)
            n->style != NODE_STYLE_FLOW && n->len)
         n = n->u.coll.items[n->len - 1];
     at = n->end;
-    if (at > e->hi)
+    if (at > e->hi || !manifest_end_is_exact(e->m, n))
         return 0;
     if (at > 0 && e->src[at - 1] == '\n')
         return at;
@@ -545,6 +547,7 @@ static int doc_tree(emitter *e, const manifest *m, const document *d,
     uint32_t head = d->sep_end > d->sep_start ? d->sep_end : d->chunk_start;
     uint32_t content = d->content;
     int ret;
+    e->m = m;
     e->src = buf;
     e->lo = content;
     e->hi = d->chunk_end;

@@ -286,6 +286,15 @@ static const char *find_source_comment(arena *a, const char *prev,
     return NULL;
 }
 
+int manifest_end_is_exact(const manifest *m, const node *n)
+{
+    char before;
+    if (n->type != NODE_SCALAR || n->len || n->style != NODE_STYLE_PLAIN)
+        return 1;
+    before = n->end > 0 ? m->src.buf[n->end - 1] : 0;
+    return before == ':' || before == '-';
+}
+
 int manifest_doc_odd_breaks(const manifest *m, const document *d)
 {
     const unsigned char *b = (const unsigned char *)m->src.buf;

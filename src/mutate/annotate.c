@@ -196,7 +196,8 @@ static int block_extendable(const manifest *m, const document *d,
     while (s > 0 && buf[s - 1] == ' ')
         s--;
     return (s == 0 || buf[s - 1] == '\n') && off > d->content &&
-           off <= d->chunk_end;
+           off <= d->chunk_end &&
+           manifest_end_is_exact(m, map->u.coll.items[map->len - 1]);
 }
 
 /* Text and offset that add pairs to r's metadata.annotations; -1 when the

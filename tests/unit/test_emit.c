@@ -312,6 +312,19 @@ static void test_emit__tree_keeps_untouched_layout(void)
                   "t:\n"
                   "  u: v\n"
                   "extra: new\n");
+    /* a `? key` with no value has its null marked at the next token: the
+     * mapping is written, not copied (the copy took the next line too) */
+    check_changed("a:\n"
+                  "  m:\n"
+                  "    ? k\n"
+                  "  z: 1\n",
+                  "a", "extra", "new",
+                  "---\n"
+                  "a:\n"
+                  "  m:\n"
+                  "    k:\n"
+                  "  z: 1\n"
+                  "  extra: new\n");
     /* CRLF lines stay CRLF; an anchor and its alias are written anew */
     check_changed("a:\r\n"
                   "  b: &x 1\r\n"
