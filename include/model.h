@@ -50,7 +50,6 @@ typedef struct resource {
     const node *pod_spec;     /* the PodSpec mapping, or NULL */
     const char *pod_spec_path; /* e.g. "spec.template.spec" */
     const node *pod_labels;   /* labels of the pods it makes, or NULL */
-    uint32_t line;            /* line of the object in the stream */
 } resource;
 
 typedef struct model {
@@ -106,6 +105,9 @@ typedef int (*pod_ref_fn)(const resource *r, const pod_ref *ref,
 int model_pod_refs(const resource *r, pod_ref_fn fn, void *payload);
 const char *model_ref_kind_name(ref_kind k); /* "ConfigMap", "Secret", ... */
 
+/* The line of r in the stream (found when asked: render never needs it,
+ * and the line map costs a pass over the input). */
+uint32_t resource_line(const model *md, const resource *r);
 /* Annotation or label value, or NULL. */
 const char *resource_annotation(const resource *r, const char *key);
 const char *resource_label(const resource *r, const char *key);

@@ -215,7 +215,6 @@ static int fill_resource(model *md, const document *d, const node *obj,
 {
     const manifest *m = md->m;
     arena *a = (arena *)&m->arena;
-    uint32_t col;
     int ret;
     obj = node_deref(obj);
     r->doc = d->index;
@@ -247,7 +246,6 @@ static int fill_resource(model *md, const document *d, const node *obj,
     r->pod_spec_path = model_pod_spec_path(r->group, r->kind);
     if (r->pod_spec_path)
         fill_pod_template(r);
-    source_locate((source *)&m->src, obj->start, &r->line, &col);
     return RC_OK;
 }
 
@@ -333,6 +331,14 @@ void model_free(model *md)
     free(md->doc_first);
     free(md->doc_count);
     free(md);
+}
+
+uint32_t resource_line(const model *md, const resource *r)
+{
+    uint32_t line, col;
+    if (source_locate((source *)&md->m->src, r->obj->start, &line, &col))
+        return 0;
+    return line;
 }
 
 const char *resource_annotation(const resource *r, const char *key)

@@ -200,7 +200,8 @@ static void put_where(sbuf *out, const graph *g, uint32_t id)
         put_visible(out, r->source);
         sbuf_putc(out, ')');
     } else {
-        sbuf_printf(out, "  (input line %u)", (unsigned)r->line);
+        sbuf_printf(out, "  (input line %u)",
+                    (unsigned)resource_line(g->md, r));
     }
 }
 

@@ -29,20 +29,23 @@ void source_dispose(source *s)
 static int build_lines(source *s)
 {
     const char *p = s->buf, *end = s->buf + s->len;
-    size_t n = 1, k = 0, line = 0;
+    size_t k = 0, cap = 0, line = 0;
+    uint32_t *v = NULL;
+    /* one pass: the array grows as it goes (counting first took a second) */
+    if (array_grow((void **)&v, &cap, 1, sizeof(*v)))
+        return RC_NOMEM;
+    v[k++] = 0;
     while (p < end && (p = memchr(p, '\n', (size_t)(end - p))) != NULL) {
-        n++;
         p++;
+        if (++line % LINE_STEP)
+            continue;
+        if (k == cap && array_grow((void **)&v, &cap, k + 1, sizeof(*v))) {
+            free(v);
+            return RC_NOMEM;
+        }
+        v[k++] = (uint32_t)(p - s->buf);
     }
-    s->lines = malloc(((n + LINE_STEP - 1) / LINE_STEP) * sizeof(*s->lines));
-    if (!s->lines)
-        return err_set(RC_NOMEM, NULL, "out of memory");
-    s->lines[k++] = 0;
-    for (p = s->buf; p < end && (p = memchr(p, '\n', (size_t)(end - p)));) {
-        p++;
-        if (++line % LINE_STEP == 0)
-            s->lines[k++] = (uint32_t)(p - s->buf);
-    }
+    s->lines = v;
     s->nlines = k;
     return RC_OK;
 }

@@ -44,7 +44,7 @@ static void test_model__identity_and_metadata(void)
     ASSERT_STR(resource_label(r, "app"), "web");
     ASSERT_STR(resource_annotation(r, "a.io/x"), "1");
     ASSERT_STR(r->source, "c/templates/d.yaml");
-    CU_ASSERT_EQUAL(r->line, 3);
+    CU_ASSERT_EQUAL(resource_line(f.md, r), 3);
     CU_ASSERT_EQUAL(r->item, -1);
     CU_ASSERT_EQUAL(r->hooks, 0);
     done(&f);
