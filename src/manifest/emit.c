@@ -146,16 +146,28 @@ static int ends_with_break(const pieces *out, const manifest *m,
             (b[e - 1] == 0xA8 || b[e - 1] == 0xA9) && last == b[e - 1]);
 }
 
+/* Comments before a document's `---` line (the first document's, or those
+ * after an explicit `...`): kept in front when the document starts the
+ * output; elsewhere they would read as the end of the document before it,
+ * so they go after a bare `---` line, as the document's header. Directives
+ * always stay in front. */
+static int preamble_after_sep(const document *d, uint32_t start, int first)
+{
+    return !first && d->sep_start > start && d->sep_bare &&
+           !d->has_directives;
+}
+
 static int emit_doc(pieces *out, const manifest *m, const document *d,
-                    const doc_edits *edits)
+                    const doc_edits *edits, int first)
 {
     const char *buf = m->src.buf;
     const char *eol = eol_of(d);
     size_t before = out->len;
     uint32_t start = content_start(m, d);
     if (d->sep_end > d->sep_start) {
-        /* comments or directives before the `---` line stay in front */
-        pieces_borrow(out, buf + start, d->sep_start - start);
+        int moved = preamble_after_sep(d, start, first);
+        if (!moved)
+            pieces_borrow(out, buf + start, d->sep_start - start);
         if (d->sep_bare && !sep_is(buf + d->sep_start,
                                    d->sep_end - d->sep_start, eol)) {
             pieces_puts(out, "---");
@@ -163,6 +175,8 @@ static int emit_doc(pieces *out, const manifest *m, const document *d,
         } else { /* as written (already "---" and the line end: one piece) */
             pieces_borrow(out, buf + d->sep_start, d->sep_end - d->sep_start);
         }
+        if (moved)
+            pieces_borrow(out, buf + start, d->sep_start - start);
         put_body(out, m, d, d->sep_end, edits);
     } else {
         pieces_puts(out, "---");
@@ -188,7 +202,7 @@ int manifest_emit_doc(sbuf *out, const manifest *m, const document *d,
 {
     pieces p;
     pieces_init(&p, out->max);
-    return flatten_into(out, &p, emit_doc(&p, m, d, edits));
+    return flatten_into(out, &p, emit_doc(&p, m, d, edits, 1));
 }
 
 int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
@@ -201,7 +215,7 @@ int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
 /* A changed document from its tree, else (a shape the tree emitter cannot
  * write) as it was, counted in *verbatim. */
 static int emit_changed(pieces *out, emit_memo *memo, const manifest *m,
-                        const document *d, size_t *verbatim)
+                        const document *d, size_t *verbatim, int first)
 {
     pieces_mark at = pieces_where(out);
     size_t known = memo->n;
@@ -215,7 +229,7 @@ static int emit_changed(pieces *out, emit_memo *memo, const manifest *m,
     memo->n = known; /* what it remembered lies in the bytes taken back */
     if (verbatim)
         (*verbatim)++;
-    return emit_doc(out, m, d, NULL);
+    return emit_doc(out, m, d, NULL, first);
 }
 
 int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
@@ -238,9 +252,9 @@ int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
             pieces_puts(out, eol_of(prev));
         }
         if (changed && changed[d->index])
-            emit_changed(out, &memo, m, d, verbatim);
+            emit_changed(out, &memo, m, d, verbatim, !prev);
         else
-            emit_doc(out, m, d, edits ? &edits[d->index] : NULL);
+            emit_doc(out, m, d, edits ? &edits[d->index] : NULL, !prev);
         prev = d;
     }
     free(memo.v);

@@ -557,6 +557,14 @@ static int doc_tree(emitter *e, const manifest *m, const document *d,
         e->src = NULL; /* another tree's flags, or lines not ending in LF */
     sbuf_puts(e->out, "---");
     sbuf_puts(e->out, e->eol);
+    if (d->sep_start > d->chunk_start && !d->has_directives) {
+        /* comments before the `---` line: the document's too */
+        uint32_t from = d->chunk_start;
+        if (!from && m->src.len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
+            from = 3; /* the stream's byte-order mark is dropped */
+        if (d->sep_start > from)
+            sbuf_put(e->out, buf + from, d->sep_start - from);
+    }
     if (content > head && content <= d->chunk_end) {
         uint32_t ls = content;
         while (ls > head && buf[ls - 1] != '\n')

@@ -65,6 +65,20 @@ static void test_emit__lone_cr_ends_a_line(void)
     check("a: 1\xc2\x85---\nb: 2\n", rev, "---\nb: 2\n---\na: 1\xc2\x85");
 }
 
+/* Comments before the first `---` stay in front while that document starts
+ * the output; moved, they go after its `---`, or they would read as the
+ * end of the document before it (and be lost when that one is rewritten). */
+static void test_emit__preamble_moves_with_its_document(void)
+{
+    static const uint32_t rev[] = {1, 0};
+    check("# licence\n---\na: 1\n---\nb: 2\n", NULL,
+          "# licence\n---\na: 1\n---\nb: 2\n");
+    check("# licence\n---\na: 1\n---\nb: 2\n", rev,
+          "---\nb: 2\n---\n# licence\na: 1\n");
+    check("# licence\n--- # kept\na: 1\n---\nb: 2\n", rev,
+          "---\nb: 2\n# licence\n--- # kept\na: 1\n");
+}
+
 static void test_emit__no_documents_is_verbatim(void)
 {
     check("", NULL, "");
@@ -459,6 +473,8 @@ void suite_emit(void)
         {"reorders_whole_chunks", test_emit__reorders_whole_chunks},
         {"no_documents_is_verbatim", test_emit__no_documents_is_verbatim},
         {"lone_cr_ends_a_line", test_emit__lone_cr_ends_a_line},
+        {"preamble_moves_with_its_document",
+         test_emit__preamble_moves_with_its_document},
         {"directives_get_an_end_marker",
          test_emit__directives_get_an_end_marker},
         {"bom_dropped", test_emit__bom_dropped},
