@@ -178,6 +178,10 @@ const char *manifest_error_template(const manifest *m, char *buf,
  * such a document is best written as it is, or as clean YAML. */
 int manifest_doc_odd_breaks(const manifest *m, const document *d);
 
+/* Is the line at p (up to end) a document end marker, `...` alone or with
+ * spaces or a comment after it? */
+int manifest_is_end_marker(const char *p, const char *end);
+
 /* Is n's end where its text ends? Not for the empty value of a `? key`
  * written without one: libyaml marks it at the next token, lines later. An
  * empty value right after its `:` or `-` is where it is. */

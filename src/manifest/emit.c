@@ -157,6 +157,21 @@ static int preamble_after_sep(const document *d, uint32_t start, int first)
            !d->has_directives;
 }
 
+/* The comments before a `---` line, without `...` lines: there they end
+ * nothing (the document before ended already), and in front of the first
+ * document or after a `---` they would end nothing or start an empty one. */
+static void put_preamble(pieces *out, const char *buf, uint32_t from,
+                         uint32_t to)
+{
+    while (from < to) {
+        const char *nl = memchr(buf + from, '\n', to - from);
+        uint32_t next = nl ? (uint32_t)(nl - buf) + 1 : to;
+        if (!manifest_is_end_marker(buf + from, buf + next))
+            pieces_borrow(out, buf + from, next - from);
+        from = next;
+    }
+}
+
 static int emit_doc(pieces *out, const manifest *m, const document *d,
                     const doc_edits *edits, int first)
 {
@@ -167,7 +182,7 @@ static int emit_doc(pieces *out, const manifest *m, const document *d,
     if (d->sep_end > d->sep_start) {
         int moved = preamble_after_sep(d, start, first);
         if (!moved)
-            pieces_borrow(out, buf + start, d->sep_start - start);
+            put_preamble(out, buf, start, d->sep_start);
         if (d->sep_bare && !sep_is(buf + d->sep_start,
                                    d->sep_end - d->sep_start, eol)) {
             pieces_puts(out, "---");
@@ -176,7 +191,7 @@ static int emit_doc(pieces *out, const manifest *m, const document *d,
             pieces_borrow(out, buf + d->sep_start, d->sep_end - d->sep_start);
         }
         if (moved)
-            pieces_borrow(out, buf + start, d->sep_start - start);
+            put_preamble(out, buf, start, d->sep_start);
         put_body(out, m, d, d->sep_end, edits);
     } else {
         pieces_puts(out, "---");

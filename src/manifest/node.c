@@ -286,6 +286,13 @@ static const char *find_source_comment(arena *a, const char *prev,
     return NULL;
 }
 
+int manifest_is_end_marker(const char *p, const char *end)
+{
+    return end - p >= 3 && !memcmp(p, "...", 3) &&
+           (end - p == 3 || p[3] == ' ' || p[3] == '\t' || p[3] == '\r' ||
+            p[3] == '\n');
+}
+
 int manifest_end_is_exact(const manifest *m, const node *n)
 {
     char before;

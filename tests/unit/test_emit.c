@@ -77,6 +77,10 @@ static void test_emit__preamble_moves_with_its_document(void)
           "---\nb: 2\n---\n# licence\na: 1\n");
     check("# licence\n--- # kept\na: 1\n---\nb: 2\n", rev,
           "---\nb: 2\n# licence\n--- # kept\na: 1\n");
+    /* a second `...` ends nothing; in front of the stream it would not
+     * parse, so it is left out */
+    check("a: 1\n...\n# c\n...\n---\nb: 2\n", rev,
+          "# c\n---\nb: 2\n---\na: 1\n...\n");
 }
 
 static void test_emit__no_documents_is_verbatim(void)
