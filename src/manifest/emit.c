@@ -147,13 +147,14 @@ static int ends_with_break(const pieces *out, const manifest *m,
 }
 
 /* Comments before a document's `---` line (the first document's, or those
- * after an explicit `...`): kept in front when the document starts the
- * output; elsewhere they would read as the end of the document before it,
- * so they go after a bare `---` line, as the document's header. Directives
- * always stay in front. */
-static int preamble_after_sep(const document *d, uint32_t start, int first)
+ * after an explicit `...`): kept in front while the document starts the
+ * output or follows the one it followed in the input; elsewhere they would
+ * read as the end of the document before it, so they go after a bare `---`
+ * line, as the document's header. Directives always stay in front. */
+static int preamble_after_sep(const document *d, uint32_t start,
+                              int in_place)
 {
-    return !first && d->sep_start > start && d->sep_bare &&
+    return !in_place && d->sep_start > start && d->sep_bare &&
            !d->has_directives;
 }
 
@@ -173,14 +174,14 @@ static void put_preamble(pieces *out, const char *buf, uint32_t from,
 }
 
 static int emit_doc(pieces *out, const manifest *m, const document *d,
-                    const doc_edits *edits, int first)
+                    const doc_edits *edits, int in_place)
 {
     const char *buf = m->src.buf;
     const char *eol = eol_of(d);
     size_t before = out->len;
     uint32_t start = content_start(m, d);
     if (d->sep_end > d->sep_start) {
-        int moved = preamble_after_sep(d, start, first);
+        int moved = preamble_after_sep(d, start, in_place);
         if (!moved)
             put_preamble(out, buf, start, d->sep_start);
         if (d->sep_bare && !sep_is(buf + d->sep_start,
@@ -230,7 +231,7 @@ int manifest_emit(sbuf *out, const manifest *m, const uint32_t *order)
 /* A changed document from its tree, else (a shape the tree emitter cannot
  * write) as it was, counted in *verbatim. */
 static int emit_changed(pieces *out, emit_memo *memo, const manifest *m,
-                        const document *d, size_t *verbatim, int first)
+                        const document *d, size_t *verbatim, int in_place)
 {
     pieces_mark at = pieces_where(out);
     size_t known = memo->n;
@@ -244,7 +245,7 @@ static int emit_changed(pieces *out, emit_memo *memo, const manifest *m,
     memo->n = known; /* what it remembered lies in the bytes taken back */
     if (verbatim)
         (*verbatim)++;
-    return emit_doc(out, m, d, NULL, first);
+    return emit_doc(out, m, d, NULL, in_place);
 }
 
 int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
@@ -254,6 +255,7 @@ int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
     size_t i;
     const document *prev = NULL;
     emit_memo memo = {NULL, 0, 0};
+    int in_place;
     if (m->ndocs == 0)
         return pieces_borrow(out, m->src.buf, m->src.len);
     for (i = 0; i < m->ndocs; i++) {
@@ -266,10 +268,11 @@ int manifest_emit_pieces(pieces *out, const manifest *m, const uint32_t *order,
             pieces_puts(out, "...");
             pieces_puts(out, eol_of(prev));
         }
+        in_place = !prev || prev->index + 1 == d->index;
         if (changed && changed[d->index])
-            emit_changed(out, &memo, m, d, verbatim, !prev);
+            emit_changed(out, &memo, m, d, verbatim, in_place);
         else
-            emit_doc(out, m, d, edits ? &edits[d->index] : NULL, !prev);
+            emit_doc(out, m, d, edits ? &edits[d->index] : NULL, in_place);
         prev = d;
     }
     free(memo.v);

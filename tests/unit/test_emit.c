@@ -81,6 +81,9 @@ static void test_emit__preamble_moves_with_its_document(void)
      * parse, so it is left out */
     check("a: 1\n...\n# c\n...\n---\nb: 2\n", rev,
           "# c\n---\nb: 2\n---\na: 1\n...\n");
+    /* after the document it followed in the input, they stay in front */
+    check("a: 1\n...\n# c\n---\nb: 2\n", NULL,
+          "---\na: 1\n...\n# c\n---\nb: 2\n");
 }
 
 static void test_emit__no_documents_is_verbatim(void)
