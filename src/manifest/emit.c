@@ -12,7 +12,7 @@ static const char *eol_of(const document *d) { return d->crlf ? "\r\n" : "\n"; }
 
 /* A byte-order mark belongs to the stream, not to its first document: it is
  * dropped, since it would be invalid once that document moves. */
-static uint32_t content_start(const manifest *m, const document *d)
+uint32_t manifest_doc_start(const manifest *m, const document *d)
 {
     const unsigned char *b = (const unsigned char *)m->src.buf;
     if (d->chunk_start == 0 && m->src.len >= 3 && b[0] == 0xEF &&
@@ -158,19 +158,24 @@ static int preamble_after_sep(const document *d, uint32_t start,
            !d->has_directives;
 }
 
-/* The comments before a `---` line, without `...` lines: there they end
- * nothing (the document before ended already), and in front of the first
- * document or after a `---` they would end nothing or start an empty one. */
+uint32_t manifest_preamble_line(const char *buf, uint32_t *from, uint32_t to)
+{
+    while (*from < to) {
+        const char *nl = memchr(buf + *from, '\n', to - *from);
+        uint32_t start = *from;
+        *from = nl ? (uint32_t)(nl - buf) + 1 : to;
+        if (!manifest_is_end_marker(buf + start, buf + *from))
+            return start;
+    }
+    return to;
+}
+
 static void put_preamble(pieces *out, const char *buf, uint32_t from,
                          uint32_t to)
 {
-    while (from < to) {
-        const char *nl = memchr(buf + from, '\n', to - from);
-        uint32_t next = nl ? (uint32_t)(nl - buf) + 1 : to;
-        if (!manifest_is_end_marker(buf + from, buf + next))
-            pieces_borrow(out, buf + from, next - from);
-        from = next;
-    }
+    uint32_t line;
+    while ((line = manifest_preamble_line(buf, &from, to)) < to)
+        pieces_borrow(out, buf + line, from - line);
 }
 
 static int emit_doc(pieces *out, const manifest *m, const document *d,
@@ -179,7 +184,7 @@ static int emit_doc(pieces *out, const manifest *m, const document *d,
     const char *buf = m->src.buf;
     const char *eol = eol_of(d);
     size_t before = out->len;
-    uint32_t start = content_start(m, d);
+    uint32_t start = manifest_doc_start(m, d);
     if (d->sep_end > d->sep_start) {
         int moved = preamble_after_sep(d, start, in_place);
         if (!moved)

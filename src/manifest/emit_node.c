@@ -559,16 +559,10 @@ static int doc_tree(emitter *e, const manifest *m, const document *d,
     sbuf_puts(e->out, e->eol);
     if (d->sep_start > d->chunk_start && !d->has_directives) {
         /* comments before the `---` line: the document's too */
-        uint32_t from = d->chunk_start;
-        if (!from && m->src.len >= 3 && !memcmp(buf, "\xEF\xBB\xBF", 3))
-            from = 3; /* the stream's byte-order mark is dropped */
-        while (from < d->sep_start) { /* without `...` lines (emit.c) */
-            const char *nl = memchr(buf + from, '\n', d->sep_start - from);
-            uint32_t next = nl ? (uint32_t)(nl - buf) + 1 : d->sep_start;
-            if (!manifest_is_end_marker(buf + from, buf + next))
-                sbuf_put(e->out, buf + from, next - from);
-            from = next;
-        }
+        uint32_t from = manifest_doc_start(m, d), line;
+        while ((line = manifest_preamble_line(buf, &from, d->sep_start)) <
+               d->sep_start)
+            sbuf_put(e->out, buf + line, from - line);
     }
     if (content > head && content <= d->chunk_end) {
         uint32_t ls = content;

@@ -14,6 +14,15 @@ int manifest_map_has_merge(const node *map);
 /* Fill what needs the whole document: its `# Source:` comment, line ends. */
 void manifest_doc_finish(manifest *m, document *d);
 
+/* emit.c: where d's bytes start (after the stream's byte-order mark). */
+uint32_t manifest_doc_start(const manifest *m, const document *d);
+/* The comments before a `---` line, a line at a time, without `...` lines:
+ * there they end nothing (the document before ended already), and in front
+ * of the first document or after a `---` they would end nothing or start
+ * an empty one. Returns the start of the next line kept in buf[*from, to),
+ * whose end is then *from, or to when none is left. */
+uint32_t manifest_preamble_line(const char *buf, uint32_t *from, uint32_t to);
+
 /* text.c: the manifest's copy of s[0..len), NUL-terminated and shared with
  * every equal short text (never to be changed). NULL when out of memory. */
 const char *manifest_text(manifest *m, const char *s, size_t len);
