@@ -34,10 +34,10 @@ ifeq ($(WERROR),1)
 WARN += -Werror
 endif
 OPT      ?= -O2 -g
-CFLAGS   += -std=c11 $(OPT) $(WARN) $(SAN)
+CFLAGS   += -std=c11 -pthread $(OPT) $(WARN) $(SAN)
 CPPFLAGS += -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -Iinclude -Isrc \
             -DRI_VERSION='"$(VERSION)"' $(DEFS) $(PKG_CFLAGS) -MMD -MP
-LDFLAGS  += $(SAN)
+LDFLAGS  += -pthread $(SAN)
 LDLIBS   += $(PKG_LIBS)
 
 CORE_SRC := $(wildcard src/util/*.c src/manifest/*.c src/model/*.c \

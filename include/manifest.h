@@ -139,6 +139,7 @@ typedef struct manifest {
     size_t aliases; /* alias references seen */
     int open_doc;   /* docs[ndocs] was being parsed when parsing stopped */
     int ascii;      /* the input has no byte above 0x7F */
+    int split;      /* parsed as two halves at once (manifest_opts) */
 } manifest;
 
 /* manifest_opts.share_keys: plain short keys may be one node shared by
@@ -156,9 +157,14 @@ typedef struct manifest_opts {
     bounds lim;
     int allow_duplicate_keys; /* else a duplicate mapping key is RC_PARSE */
     int share_keys;           /* SHARE_KEYS_* */
+    /* From this many bytes the stream is parsed in two halves at once, the
+     * second on a helper thread (0: MANIFEST_SPLIT_MIN; SIZE_MAX: never).
+     * The result is the same either way. */
+    size_t split_min;
 } manifest_opts;
 
-#define MANIFEST_OPTS_INIT {BOUNDS_INIT, 0, 0}
+#define MANIFEST_SPLIT_MIN ((size_t)256 * 1024)
+#define MANIFEST_OPTS_INIT {BOUNDS_INIT, 0, 0, 0}
 
 /* Parse buf[0..len) (borrowed) named name (e.g. "<stdin>"). On failure
  * err_last() holds the message and position (err_last()->at.doc is the

@@ -66,6 +66,8 @@ void *arena_alloc_uninit(arena *a, size_t n, size_t align);
 /* Copy of s[0..n) with a terminating NUL; NULL when out of memory. */
 char *arena_strndup(arena *a, const char *s, size_t n);
 char *arena_strdup(arena *a, const char *s);
+/* Move everything src holds into dst; src is left empty. */
+void arena_adopt(arena *dst, arena *src);
 
 /* Make room for need elements of size elem in *p (capacity *cap, doubling
  * from 64). RC_OK, or RC_NOMEM with the error set. */

@@ -5,6 +5,7 @@
  * scalar sizes and document counts are bounded here because libyaml 0.2.5
  * has no limits of its own.
  */
+#include <pthread.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,8 +28,10 @@ typedef struct pstate {
     manifest *m;
     const manifest_opts *opts;
     yaml_parser_t yp;
-    const unsigned char *buf;
-    size_t len, bom;
+    const unsigned char *buf; /* the whole stream */
+    size_t len, bom;  /* this part ends at len; its byte-order mark */
+    size_t begin;     /* this part starts here (a `---` line, or 0) */
+    int last;         /* this part runs to the end of the stream */
     int ascii;
     size_t cur_char, cur_byte; /* cursor for character -> byte offsets */
     node **kids;
@@ -58,18 +61,18 @@ static size_t utf8_width(unsigned char c)
 /* Byte offset of a libyaml mark, whose index counts characters. */
 static size_t mark_off(pstate *p, const yaml_mark_t *mk)
 {
-    size_t target = mk->index;
+    size_t target = mk->index, origin = p->begin + p->bom;
     if (p->ascii) {
-        size_t off = p->bom + target;
+        size_t off = origin + target;
         return off > p->len ? p->len : off;
     }
     while (p->cur_char < target && p->cur_byte < p->len) {
         p->cur_byte += utf8_width(p->buf[p->cur_byte]);
         p->cur_char++;
     }
-    while (p->cur_char > target && p->cur_byte > p->bom) {
+    while (p->cur_char > target && p->cur_byte > origin) {
         p->cur_byte--;
-        while (p->cur_byte > p->bom && (p->buf[p->cur_byte] & 0xC0) == 0x80)
+        while (p->cur_byte > origin && (p->buf[p->cur_byte] & 0xC0) == 0x80)
             p->cur_byte--;
         p->cur_char--;
     }
@@ -103,7 +106,8 @@ static int yaml_error(pstate *p)
         return err_set(RC_NOMEM, NULL, "out of memory while parsing");
     if (yp->error == YAML_READER_ERROR) {
         /* reader errors carry a raw byte offset, not a mark */
-        off = yp->problem_offset > p->len ? p->len : yp->problem_offset;
+        off = p->begin + yp->problem_offset;
+        off = off > p->len ? p->len : off;
         sp = source_span(&p->m->src, (uint32_t)p->m->ndocs, off, 0);
         if (yp->problem_value != -1)
             return err_set(RC_PARSE, &sp, "%s (byte 0x%02x)", problem,
@@ -485,17 +489,18 @@ static int on_event(pstate *p, const yaml_event_t *ev)
 static int check_encoding(pstate *p)
 {
     const unsigned char *b = p->buf;
-    size_t i;
-    if (p->len >= 2 && ((b[0] == 0xFE && b[1] == 0xFF) ||
-                        (b[0] == 0xFF && b[1] == 0xFE))) {
+    size_t i = p->begin;
+    if (!p->begin && p->len >= 2 && ((b[0] == 0xFE && b[1] == 0xFF) ||
+                                     (b[0] == 0xFF && b[1] == 0xFE))) {
         span sp = source_span(&p->m->src, 0, 0, 0);
         return err_set(RC_PARSE, &sp,
                        "input is UTF-16; manifests must be UTF-8");
     }
-    if (p->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+    if (!p->begin && p->len >= 3 && b[0] == 0xEF && b[1] == 0xBB &&
+        b[2] == 0xBF)
         p->bom = 3;
     p->ascii = 1;
-    for (i = 0; i + 8 <= p->len; i += 8) { /* eight bytes a step */
+    for (; i + 8 <= p->len; i += 8) { /* eight bytes a step */
         uint64_t w;
         memcpy(&w, b + i, 8);
         if (w & 0x8080808080808080u)
@@ -506,7 +511,7 @@ static int check_encoding(pstate *p)
             p->ascii = 0;
             break;
         }
-    p->cur_byte = p->bom;
+    p->cur_byte = p->begin + p->bom;
     return RC_OK;
 }
 
@@ -528,7 +533,7 @@ static int run(pstate *p)
         if (ret)
             return ret;
     }
-    if (p->m->ndocs) {
+    if (p->last && p->m->ndocs) {
         document *last = &p->m->docs[p->m->ndocs - 1];
         last->chunk_end = (uint32_t)p->len;
         if (!last->root)
@@ -537,47 +542,201 @@ static int run(pstate *p)
     return RC_OK;
 }
 
-int manifest_parse(manifest **out, const char *name, const char *buf,
-                   size_t len, const manifest_opts *opts)
+/* Parse buf[begin, end) into m; *boundary is where the chunk of a document
+ * after it would start. */
+static int parse_part(manifest *m, const char *buf, size_t begin, size_t end,
+                      int last, const manifest_opts *opts, size_t *boundary)
 {
-    static const manifest_opts defaults = MANIFEST_OPTS_INIT;
-    manifest *m;
     pstate p;
     int ret;
-    size_t i;
-    *out = NULL;
-    if (!opts)
-        opts = &defaults;
-    m = calloc(1, sizeof(*m));
-    if (!m)
-        return err_set(RC_NOMEM, NULL, "out of memory");
-    arena_init(&m->arena);
-    source_init(&m->src, name, buf, len);
-    *out = m;
-    if (len > opts->lim.input_bytes || len > UINT32_MAX - 1) {
-        span sp = source_span(&m->src, 0, 0, 0);
-        return err_set(RC_LIMIT, &sp,
-                       "input of %zu bytes exceeds the limit of %zu (raise it "
-                       "with --max-input-bytes)",
-                       len, opts->lim.input_bytes);
-    }
     memset(&p, 0, sizeof(p));
     p.m = m;
     p.opts = opts;
     p.buf = (const unsigned char *)buf;
-    p.len = len;
-    if (manifest_texts_init(m) || !yaml_parser_initialize(&p.yp))
+    p.begin = p.boundary = begin;
+    p.len = end;
+    p.last = last;
+    if (!yaml_parser_initialize(&p.yp))
         return err_set(RC_NOMEM, NULL, "out of memory");
-    yaml_parser_set_input_string(&p.yp, (const unsigned char *)buf, len);
+    yaml_parser_set_input_string(&p.yp, p.buf + begin, end - begin);
     ret = run(&p);
     m->ascii = p.ascii;
+    *boundary = p.boundary;
     yaml_parser_delete(&p.yp);
     free(p.kids);
     free(p.kid_pos);
     free(p.frames);
     free(p.anchors);
-    if (ret)
-        return ret;
+    return ret;
+}
+
+static manifest *manifest_new(const char *name, const char *buf, size_t len)
+{
+    manifest *m = calloc(1, sizeof(*m));
+    if (!m)
+        return NULL;
+    arena_init(&m->arena);
+    source_init(&m->src, name, buf, len);
+    if (manifest_texts_init(m)) {
+        free(m);
+        return NULL;
+    }
+    return m;
+}
+
+/* ---- two halves at once ------------------------------------------------
+ * Documents are parsed independently (anchors and directives do not cross
+ * a `---`), so a stream cut at a `---` line parses as its two halves do.
+ * The cut is only taken where that holds for libyaml too: a `---` at a line
+ * start ends any scalar, and one inside a flow collection or a quoted
+ * scalar makes the first half fail. Any failure, or limits that only the
+ * sum of both exceeds, is left to the plain parse of the whole stream, so
+ * errors and their positions are always that parse's. */
+
+/* Does the line at p hold a directive, or something we cannot rule out as
+ * one for the document after it? Blank and comment lines are neither. */
+static int blank_or_comment(const char *p, const char *end)
+{
+    while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))
+        p++;
+    return p == end || *p == '\n' || *p == '#';
+}
+
+/* Is the `---` line at buf[at] one the second half can start at: not after
+ * directives (they belong to the document it starts)? Looks back a few
+ * lines; when unsure, no. */
+static int cut_ok(const char *buf, size_t at)
+{
+    size_t line_start = at, lines;
+    for (lines = 0; lines < 16 && line_start > 0; lines++) {
+        size_t prev = line_start - 1; /* the '\n' ending the line before */
+        while (prev > 0 && buf[prev - 1] != '\n')
+            prev--;
+        if (buf[prev] == '%')
+            return 0;
+        if (!blank_or_comment(buf + prev, buf + line_start - 1))
+            return 1;
+        line_start = prev;
+    }
+    return line_start == 0;
+}
+
+/* A `---` line start in the second half of buf, or 0. */
+static size_t cut_point(const char *buf, size_t len)
+{
+    size_t at = len / 2 ? len / 2 - 1 : 0; /* a line may start at len/2 */
+    while (at + 4 <= len) {
+        const char *nl = memchr(buf + at, '\n', len - at);
+        size_t i;
+        if (!nl)
+            return 0;
+        i = (size_t)(nl - buf) + 1;
+        if (i + 3 <= len && !memcmp(buf + i, "---", 3) &&
+            (i + 3 == len ||
+             (buf[i + 3] && strchr(" \t\r\n", buf[i + 3]))) &&
+            cut_ok(buf, i))
+            return i;
+        at = i;
+    }
+    return 0;
+}
+
+typedef struct half {
+    manifest *m;
+    const char *buf;
+    size_t begin, end, boundary;
+    const manifest_opts *opts;
+    int ret;
+} half;
+
+static void *second_half(void *arg)
+{
+    half *h = arg;
+    h->ret = parse_part(h->m, h->buf, h->begin, h->end, 1, h->opts,
+                        &h->boundary);
+    return NULL;
+}
+
+/* b's documents after a's, all of it in a; 0 when the sum of both is over
+ * a limit (the caller parses the whole to say which). */
+static int join_halves(manifest *a, manifest *b, size_t boundary,
+                       const manifest_opts *opts)
+{
+    size_t i, n = a->ndocs + b->ndocs;
+    if (n > opts->lim.documents || a->aliases + b->aliases > opts->lim.aliases ||
+        array_grow((void **)&a->docs, &a->docs_cap, n ? n : 1,
+                   sizeof(*a->docs)))
+        return 0;
+    for (i = 0; i < b->ndocs; i++) {
+        a->docs[a->ndocs + i] = b->docs[i];
+        a->docs[a->ndocs + i].index = (uint32_t)(a->ndocs + i);
+    }
+    if (b->ndocs) /* comments after an explicit `...` lead b's first */
+        a->docs[a->ndocs].chunk_start = (uint32_t)boundary;
+    a->ndocs = n;
+    a->aliases += b->aliases;
+    a->ascii = a->ascii && b->ascii;
+    arena_adopt(&a->arena, &b->arena);
+    return 1;
+}
+
+/* Both halves parsed and joined into *out, or 0 with *out untouched. */
+static int parse_halves(manifest **out, const char *name, const char *buf,
+                        size_t len, size_t cut, const manifest_opts *opts)
+{
+    manifest *a = manifest_new(name, buf, len);
+    manifest *b = manifest_new(name, buf, len);
+    half h = {b, buf, cut, len, 0, opts, RC_NOMEM};
+    pthread_t t;
+    size_t boundary = 0;
+    int ok = 0, ret;
+    if (a && b && pthread_create(&t, NULL, second_half, &h) == 0) {
+        ret = parse_part(a, buf, 0, cut, 0, opts, &boundary);
+        pthread_join(t, NULL);
+        ok = !ret && !h.ret && join_halves(a, b, boundary, opts);
+    }
+    manifest_free(b);
+    if (!ok) {
+        manifest_free(a);
+        err_clear();
+        return 0;
+    }
+    a->split = 1;
+    *out = a;
+    return 1;
+}
+
+int manifest_parse(manifest **out, const char *name, const char *buf,
+                   size_t len, const manifest_opts *opts)
+{
+    static const manifest_opts defaults = MANIFEST_OPTS_INIT;
+    manifest *m;
+    size_t i, boundary, cut = 0, split_min;
+    int ret;
+    *out = NULL;
+    if (!opts)
+        opts = &defaults;
+    split_min = opts->split_min ? opts->split_min : MANIFEST_SPLIT_MIN;
+    if (len <= opts->lim.input_bytes && len <= UINT32_MAX - 1 &&
+        len >= split_min)
+        cut = cut_point(buf, len);
+    if (!cut || !parse_halves(&m, name, buf, len, cut, opts)) {
+        m = manifest_new(name, buf, len);
+        if (!m)
+            return err_set(RC_NOMEM, NULL, "out of memory");
+        *out = m;
+        if (len > opts->lim.input_bytes || len > UINT32_MAX - 1) {
+            span sp = source_span(&m->src, 0, 0, 0);
+            return err_set(RC_LIMIT, &sp,
+                           "input of %zu bytes exceeds the limit of %zu "
+                           "(raise it with --max-input-bytes)",
+                           len, opts->lim.input_bytes);
+        }
+        ret = parse_part(m, buf, 0, len, 1, opts, &boundary);
+        if (ret)
+            return ret;
+    }
+    *out = m;
     for (i = 0; i < m->ndocs; i++)
         manifest_doc_finish(m, &m->docs[i]);
     return RC_OK;

@@ -193,6 +193,32 @@ char *arena_strdup(arena *a, const char *s)
     return arena_strndup(a, s, strlen(s));
 }
 
+/* src's blocks go behind dst's current ones, so dst keeps filling its own
+ * partly used blocks first. */
+static void adopt_list(arena_block **dst, arena_block **src)
+{
+    arena_block *tail = *src;
+    if (!tail)
+        return;
+    while (tail->next)
+        tail = tail->next;
+    if (*dst) {
+        tail->next = (*dst)->next;
+        (*dst)->next = *src;
+    } else {
+        *dst = *src;
+    }
+    *src = NULL;
+}
+
+void arena_adopt(arena *dst, arena *src)
+{
+    adopt_list(&dst->head, &src->head);
+    adopt_list(&dst->chars, &src->chars);
+    dst->total += src->total;
+    src->total = 0;
+}
+
 void util_release_freed(void)
 {
 #ifdef __GLIBC__

@@ -3,7 +3,8 @@
 
 #include "util.h"
 
-static err_info last;
+/* per thread: the manifest parser runs a helper thread (parse.c) */
+static _Thread_local err_info last;
 
 int err_set(rc code, const span *at, const char *fmt, ...)
 {

@@ -7,6 +7,7 @@
 #include <dirent.h>
 #include <stdlib.h>
 
+#include "../tree_same.h"
 #include "reader.h"
 #include "render.h"
 #include "test.h"
@@ -15,6 +16,29 @@ static const char *corpus_dir(void)
 {
     const char *d = getenv("RI_CORPUS");
     return d && *d ? d : "../shared/corpus";
+}
+
+/* Call fn for each chart (*.yaml) of the corpus; the number of charts. */
+static size_t each_chart(void (*fn)(const char *path, const char *file,
+                                    void *arg),
+                         void *arg)
+{
+    DIR *d = opendir(corpus_dir());
+    struct dirent *e;
+    char path[4096];
+    size_t files = 0;
+    CU_ASSERT_PTR_NOT_NULL(d);
+    while (d && (e = readdir(d))) {
+        size_t n = strlen(e->d_name);
+        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
+            continue;
+        snprintf(path, sizeof(path), "%s/%s", corpus_dir(), e->d_name);
+        fn(path, e->d_name, arg);
+        files++;
+    }
+    if (d)
+        closedir(d);
+    return files;
 }
 
 /* A canonical text of a node tree: equal trees give equal text. */
@@ -189,29 +213,28 @@ static void check_file(const char *path, const char *file, const char *sources,
     free(in);
 }
 
+typedef struct render_check {
+    char *sources;
+    int checked;
+} render_check;
+
+static void render_check_file(const char *path, const char *file, void *arg)
+{
+    render_check *want = arg;
+    check_file(path, file, want->sources, &want->checked);
+}
+
 static void test_corpus__render_keeps_documents_and_is_idempotent(void)
 {
-    DIR *d = opendir(corpus_dir());
-    struct dirent *e;
-    char path[4096], *sources = NULL;
-    size_t slen, files = 0;
-    int checked = 0;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
+    render_check want = {NULL, 0};
+    char path[4096];
+    size_t slen;
     snprintf(path, sizeof(path), "%s/SOURCES.md", corpus_dir());
-    if (reader_read_path(&sources, &slen, path, 1 << 24) != RC_OK)
-        sources = strdup("");
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", corpus_dir(), e->d_name);
-        check_file(path, e->d_name, sources, &checked);
-        files++;
-    }
-    closedir(d);
-    free(sources);
-    CU_ASSERT(files > 0);
-    CU_ASSERT(checked > 0); /* SOURCES.md's counts were read */
+    if (reader_read_path(&want.sources, &slen, path, 1 << 24) != RC_OK)
+        want.sources = strdup("");
+    CU_ASSERT(each_chart(render_check_file, &want) > 0);
+    free(want.sources);
+    CU_ASSERT(want.checked > 0); /* SOURCES.md's counts were read */
 }
 
 /* Same structure and values; quoted stays quoted, plain stays plain. */
@@ -245,8 +268,9 @@ static int tree_equal(const node *a, const node *b, int depth)
 
 /* Every corpus document written by the tree emitter reads back as the same
  * tree, and writing that again gives the same bytes. */
-static void emit_check_file(const char *path, const char *file, size_t *docs)
+static void emit_check_file(const char *path, const char *file, void *arg)
 {
+    size_t *docs = arg;
     char *in = NULL;
     size_t len, i;
     manifest *m = NULL;
@@ -284,20 +308,45 @@ static void emit_check_file(const char *path, const char *file, size_t *docs)
 
 static void test_corpus__tree_emitter_round_trips(void)
 {
-    DIR *d = opendir(corpus_dir());
-    struct dirent *e;
-    char path[4096];
     size_t docs = 0;
-    CU_ASSERT_PTR_NOT_NULL_FATAL(d);
-    while ((e = readdir(d))) {
-        size_t n = strlen(e->d_name);
-        if (n < 6 || strcmp(e->d_name + n - 5, ".yaml"))
-            continue;
-        snprintf(path, sizeof(path), "%s/%s", corpus_dir(), e->d_name);
-        emit_check_file(path, e->d_name, &docs);
-    }
-    closedir(d);
+    each_chart(emit_check_file, &docs);
     CU_ASSERT(docs > 500);
+}
+
+/* Each chart parsed in two halves at once gives the very documents and
+ * trees of the whole parse. */
+static void split_check_file(const char *path, const char *file, void *arg)
+{
+    size_t *split_files = arg;
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    manifest *whole = NULL, *halves = NULL;
+    char *in = NULL;
+    size_t len;
+    int split, share;
+    ASSERT_RC_OK(reader_read_path(&in, &len, path, (size_t)1 << 30));
+    for (share = SHARE_KEYS_NONE; share <= SHARE_KEYS_ALL; share += 2) {
+        o.share_keys = share;
+        o.split_min = (size_t)-1;
+        ASSERT_RC_OK(manifest_parse(&whole, "<c>", in, len, &o));
+        o.split_min = 1;
+        ASSERT_RC_OK(manifest_parse(&halves, "<c>", in, len, &o));
+        if (!tree_same_manifest(whole, halves, share != SHARE_KEYS_NONE)) {
+            fprintf(stderr, "\n  %s: the halves parse differently\n", file);
+            CU_FAIL("halves differ");
+        }
+        split = halves->split;
+        manifest_free(whole);
+        manifest_free(halves);
+    }
+    free(in);
+    *split_files += split == 1;
+}
+
+static void test_corpus__halves_parse_as_the_whole(void)
+{
+    size_t split = 0, files = each_chart(split_check_file, &split);
+    CU_ASSERT(files > 0);
+    CU_ASSERT(split * 2 > files); /* most charts have a `---` to cut at */
 }
 
 void suite_corpus(void)
@@ -306,6 +355,7 @@ void suite_corpus(void)
         {"render_keeps_documents_and_is_idempotent",
          test_corpus__render_keeps_documents_and_is_idempotent},
         {"tree_emitter_round_trips", test_corpus__tree_emitter_round_trips},
+        {"halves_parse_as_the_whole", test_corpus__halves_parse_as_the_whole},
         {NULL, NULL},
     };
     CU_pSuite s = test_add_suite("corpus", cases, NULL, NULL);

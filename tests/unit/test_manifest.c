@@ -1,6 +1,7 @@
 /* Unit tests: parsing into documents and nodes, positions, errors, limits. */
 #include <stdlib.h>
 
+#include "../tree_same.h"
 #include "manifest.h"
 #include "test.h"
 
@@ -367,6 +368,113 @@ static void test_manifest__merge_keys_are_not_duplicates(void)
     manifest_free(m);
 }
 
+/* ---- two halves at once: the same as the whole, or no split ---------- */
+
+typedef struct split_case {
+    const char *text;
+    int splits; /* 1: parsed in halves; 0: no cut, or left to the whole */
+    size_t documents, aliases; /* limits, 0 for the default */
+} split_case;
+
+static void split_agrees(const split_case *c, int share)
+{
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    manifest *whole = NULL, *halves = NULL;
+    err_info first;
+    int r1, r2;
+    o.share_keys = share;
+    if (c->documents)
+        o.lim.documents = c->documents;
+    if (c->aliases)
+        o.lim.aliases = c->aliases;
+    o.split_min = (size_t)-1;
+    r1 = manifest_parse(&whole, "<t>", c->text, strlen(c->text), &o);
+    first = *err_last();
+    o.split_min = 1;
+    r2 = manifest_parse(&halves, "<t>", c->text, strlen(c->text), &o);
+    CU_ASSERT_EQUAL(r1, r2);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(whole);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(halves);
+    CU_ASSERT_EQUAL(whole->split, 0);
+    if (halves->split != c->splits)
+        fprintf(stderr, "\n  split %d, want %d: %s\n", halves->split,
+                c->splits, c->text);
+    CU_ASSERT_EQUAL(halves->split, c->splits);
+    if (r1) {
+        CU_ASSERT_EQUAL(err_last()->at.off, first.at.off);
+        CU_ASSERT_EQUAL(err_last()->at.line, first.at.line);
+        CU_ASSERT_STRING_EQUAL(err_last()->msg, first.msg);
+    } else if (!tree_same_manifest(whole, halves, share != SHARE_KEYS_NONE)) {
+        fprintf(stderr, "\n  trees differ: %s\n", c->text);
+        CU_FAIL("trees differ");
+    }
+    manifest_free(whole);
+    manifest_free(halves);
+}
+
+static void test_manifest__halves_parse_as_the_whole(void)
+{
+    static const split_case cases[] = {
+        {"a: 1\n---\nb: 2\n---\nc: 3\n", 1, 0, 0},
+        /* comments after an explicit end lead the next document */
+        {"a: 1\n---\nb: 2\n...\n# lead\n---\nc: 3\n# trail\n", 1, 0, 0},
+        /* a `---` at a line start ends a block scalar */
+        {"a: 1\n---\nb: |\n  x\n---\nc: 2\n", 1, 0, 0},
+        {"--- |\n  x\n---\n--- >\n  y\n", 1, 0, 0},
+        /* offsets after multi-byte characters, in one half or both */
+        {"a: \xc3\xa9\n---\nb: \xc3\xbc\n---\nc: \xc3\xb1\xe2\x82\xac\n", 1, 0, 0},
+        {"a: 1\n---\nb: 2\n---\nc: \xc3\xb1\xe2\x82\xac x\n", 1, 0, 0},
+        {"\xef\xbb\xbf" "a: 1\n---\nb: 2\n---\nc: 3\n", 1, 0, 0},
+        {"a: 1\r\n---\r\nb: 2\r\n---\r\nc: 3\r\n", 1, 0, 0},
+        /* no document before the cut: the comments lead the first */
+        {"# only\n# comments\n# here\n---\nb: 2\n", 1, 0, 0},
+        {"---\n---\n---\n---\n", 1, 0, 0},
+        {"a: {x: 1}\nb: [1, 2]\n---\n? k\n---\nc: &a 1\nd: *a\n", 1, 0, 0},
+        /* directives before the `---` belong to its document: no cut */
+        {"a: 1\n---\nb: 2\n...\n%YAML 1.1\n---\nc: 3\n", 0, 0, 0},
+        /* what fails in a half is left to the whole */
+        {"a: &x 1\n---\nb: 2\n---\nc: *x\n", 0, 0, 0},
+        {"a: 1\n---\nb: [1,\n---\n2]\n", 0, 0, 0},
+        {"a: 1\n---\nb: \"x\n---\ny\"\n", 0, 0, 0},
+        {"a: 1\n---\nb: 2\n---\nc: [\n", 0, 0, 0},
+        {"a: 1\n---\nb: 2\n---\nc: 1\nc: 2\n", 0, 0, 0},
+        /* limits only the sum of both halves exceeds */
+        {"a: 1\n---\nb: 2\n---\nc: 3\n---\nd: 4\n", 0, 3, 0},
+        {"a: &x 1\nb: *x\n---\nc: &y 2\nd: *y\n", 0, 0, 1},
+        /* no `---` line past the middle */
+        {"a: 1\n---\nb: 2\nc: 3\nd: 4\ne: 5\n", 0, 0, 0},
+        {"a: 1\r---\rb: 2\r---\rc: 3\r", 0, 0, 0},
+        {"a: 1\n---\nb: 2\n---x: 3\n", 0, 0, 0},
+    };
+    size_t i;
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        split_agrees(&cases[i], SHARE_KEYS_NONE);
+        split_agrees(&cases[i], SHARE_KEYS_ALL);
+    }
+}
+
+/* The second half's first document starts where the first half's last
+ * ended, and document indexes run on. */
+static void test_manifest__halves_join_documents_in_order(void)
+{
+    const char *t = "a: 1\n---\nb: 2\n...\n# c\n---\nc: 3\n---\nd: 4\n";
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    manifest *m = NULL;
+    size_t i;
+    o.split_min = 1;
+    ASSERT_RC_OK(manifest_parse(&m, "<t>", t, strlen(t), &o));
+    CU_ASSERT_EQUAL(m->split, 1);
+    CU_ASSERT_EQUAL_FATAL(m->ndocs, 4);
+    for (i = 0; i < m->ndocs; i++) {
+        CU_ASSERT_EQUAL(m->docs[i].index, i);
+        if (i)
+            CU_ASSERT_EQUAL(m->docs[i].chunk_start, m->docs[i - 1].chunk_end);
+    }
+    CU_ASSERT_EQUAL(m->docs[2].chunk_start, strlen("a: 1\n---\nb: 2\n...\n"));
+    CU_ASSERT_STRING_EQUAL(node_get_str(m->docs[3].root, "d"), "4");
+    manifest_free(m);
+}
+
 static void test_manifest__parse_error_position_and_document(void)
 {
     manifest *m = NULL;
@@ -481,6 +589,9 @@ void suite_manifest(void)
         {"error_template_from_helm4_annotation",
          test_manifest__error_template_from_helm4_annotation},
         {"limits", test_manifest__limits},
+        {"halves_parse_as_the_whole", test_manifest__halves_parse_as_the_whole},
+        {"halves_join_documents_in_order",
+         test_manifest__halves_join_documents_in_order},
         {"rejects_utf16", test_manifest__rejects_utf16},
         {"reader_errors_carry_byte_offsets",
          test_manifest__reader_errors_carry_byte_offsets},
