@@ -77,14 +77,24 @@ static int sep_is(const char *p, size_t n, const char *eol)
  * would add (under clip or keep chomping). Then *at is where its header
  * takes a strip indicator `-` (*replace: over a `+`); 0 when none is
  * needed. */
+/* Do the bytes before e end with a line break: LF, or a lone CR, NEL, LS
+ * or PS, which YAML counts too? */
+static int ends_in_break(const unsigned char *b, uint32_t e)
+{
+    return (e >= 1 && (b[e - 1] == '\n' || b[e - 1] == '\r')) ||
+           (e >= 2 && b[e - 2] == 0xC2 && b[e - 1] == 0x85) ||
+           (e >= 3 && b[e - 3] == 0xE2 && b[e - 2] == 0x80 &&
+            (b[e - 1] == 0xA8 || b[e - 1] == 0xA9));
+}
+
 static int eof_block_scalar(const manifest *m, const document *d,
                             uint32_t *at, int *replace)
 {
     const char *buf = m->src.buf;
     const node *n = d->root;
     uint32_t k;
-    if (d->chunk_end != m->src.len || !d->chunk_end ||
-        buf[d->chunk_end - 1] == '\n' || manifest_doc_odd_breaks(m, d))
+    if (d->chunk_end != m->src.len ||
+        ends_in_break((const unsigned char *)buf, d->chunk_end))
         return 0;
     while (n && (n->type == NODE_MAPPING || n->type == NODE_SEQUENCE) &&
            n->style != NODE_STYLE_FLOW && n->len)
@@ -141,9 +151,7 @@ static int ends_with_break(const pieces *out, const manifest *m,
     int last = pieces_last(out);
     if (last == '\n' || last == '\r')
         return 1;
-    return (e >= 2 && b[e - 2] == 0xC2 && b[e - 1] == 0x85 && last == 0x85) ||
-           (e >= 3 && b[e - 3] == 0xE2 && b[e - 2] == 0x80 &&
-            (b[e - 1] == 0xA8 || b[e - 1] == 0xA9) && last == b[e - 1]);
+    return e && last == b[e - 1] && ends_in_break(b, e);
 }
 
 /* Comments before a document's `---` line (the first document's, or those
