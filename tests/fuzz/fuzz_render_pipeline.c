@@ -4,8 +4,11 @@
  * the input had: render never drops or duplicates a document. Without
  * annotations, it must parse into the very trees render made: a changed
  * document, partly copied from the input, says what its tree says. Sharing
- * key nodes (share_keys, as the CLI parses) changes neither the outcome nor
- * a byte of the output, and rendering the output again gives it back.
+ * key nodes (share_keys, as the CLI parses) and parsing in two halves at
+ * once change neither the outcome nor a byte of the output, and rendering
+ * the output again gives it back.
+ * The first byte's bits choose: 1 annotations, 2 shared keys, 4 a parse in
+ * two halves at once.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -173,7 +176,8 @@ static void render_is_idempotent(const render_opts *o, const sbuf *out)
     manifest_free(m);
 }
 
-/* The same render with shared keys: the same code and the same bytes. */
+/* The same render with shared keys and the other parse (whole or in two
+ * halves): the same code and the same bytes. */
 static void shared_agrees(const char *buf, size_t size, const render_opts *o,
                           int want, const sbuf *out)
 {
@@ -182,6 +186,7 @@ static void shared_agrees(const char *buf, size_t size, const render_opts *o,
     sbuf again = SBUF_INIT;
     int ret;
     so.mopts.share_keys = SHARE_KEYS_ALL;
+    so.mopts.split_min = o->mopts.split_min ? 0 : 1; /* the other parse */
     sbuf_init(&again, (size_t)64 << 20);
     ret = render_stream(&again, &m, "<fuzz>", buf, size, &so, NULL);
     if (ret != want ||
@@ -211,6 +216,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     o.annotate = size && (data[0] & 1) ? ANNOTATE_ARGOCD | ANNOTATE_KPT |
                                              ANNOTATE_HIP25
                                        : 0;
+    /* parsed in two halves at once, as big streams are */
+    o.mopts.split_min = size && (data[0] & 4) ? 1 : 0;
     sbuf_init(&out, (size_t)64 << 20);
     memset(&info, 0, sizeof(info));
     ret = render_stream(&out, &m, "<fuzz>", buf, size, &o, &info);
