@@ -79,9 +79,11 @@ typedef struct sbuf {
     char *ptr;
     size_t len, cap, max;
     int failed; /* 0, or the rc of the first failed append */
+    FILE *sink; /* sbuf_sink: where held bytes go */
+    size_t sunk; /* bytes written to sink so far */
 } sbuf;
 
-#define SBUF_INIT {NULL, 0, 0, (size_t)-1, 0}
+#define SBUF_INIT {NULL, 0, 0, (size_t)-1, 0, NULL, 0}
 
 void sbuf_init(sbuf *b, size_t max);
 void sbuf_dispose(sbuf *b);
@@ -94,6 +96,11 @@ int sbuf_vprintf(sbuf *b, const char *fmt, va_list ap) PRINTF_LIKE(2, 0);
 const char *sbuf_cstr(sbuf *b);
 void sbuf_clear(sbuf *b);
 static inline int sbuf_failed(const sbuf *b) { return b->failed; }
+/* From now on what b holds is written to f whenever it passes 64 KiB, so a
+ * long output is never held whole: b->len counts what is still held (the
+ * caller writes that last), max counts everything. A failed write is RC_IO
+ * with the error set. For outputs made after every check has passed. */
+void sbuf_sink(sbuf *b, FILE *f);
 
 /* ---- pieces: output made of borrowed ranges and owned bytes ----------
  * The post-renderer writes most documents back byte for byte; recording

@@ -263,13 +263,18 @@ static int run(const graph_cfg *c, int chart)
         ret = model_build(&md, m);
     if (!ret)
         ret = graph_build(&g, md, &gopts);
-    if (!ret && c->format == GRAPH_FMT_JSON)
-        ret = output_graph_json(&out, g, c->json_flags);
-    else if (!ret)
-        ret = output_graph(&out, g, c->format);
     if (ret) {
         cli_print_error(stderr, PROG, m);
         code = cli_exit_for(ret);
+        goto done;
+    }
+    sbuf_sink(&out, stdout); /* every check has passed: written as made */
+    ret = c->format == GRAPH_FMT_JSON
+              ? output_graph_json(&out, g, c->json_flags)
+              : output_graph(&out, g, c->format);
+    if (ret) {
+        fprintf(stderr, PROG ": error: %s\n", err_last()->msg);
+        code = EXIT_INTERNAL;
     } else if (cli_write_stdout(&out) != 0) {
         fprintf(stderr, PROG ": error: writing the output failed: %s\n",
                 strerror(errno));

@@ -461,20 +461,32 @@ static int lint_render(sbuf *out, const lint_result *r, lint_format f,
     }
 }
 
-static int lint_write_file(const char *path, const sbuf *b)
+/* One format into path: written as it is made (sbuf_sink), so a long
+ * report is never held whole. */
+static int lint_write_file(const char *path, sbuf *b, const lint_result *r,
+                           lint_format f, unsigned flags)
 {
-    FILE *f = fopen(path, "w");
+    FILE *out = fopen(path, "w");
     int bad;
-    if (!f) {
+    if (!out) {
         fprintf(stderr, PROG ": error: cannot write %s: %s\n", path,
                 strerror(errno));
         return -1;
     }
-    bad = b->len && fwrite(b->ptr, 1, b->len, f) != b->len;
-    bad |= fclose(f) != 0;
+    sbuf_sink(b, out);
+    bad = lint_render(b, r, f, flags) != RC_OK;
     if (bad)
+        fprintf(stderr, PROG ": error: %s: %s\n", path, err_last()->msg);
+    if (!bad && b->len && fwrite(b->ptr, 1, b->len, out) != b->len) {
         fprintf(stderr, PROG ": error: writing %s failed: %s\n", path,
                 strerror(errno));
+        bad = 1;
+    }
+    if (fclose(out) != 0 && !bad) {
+        fprintf(stderr, PROG ": error: writing %s failed: %s\n", path,
+                strerror(errno));
+        bad = 1;
+    }
     return bad ? -1 : 0;
 }
 
@@ -499,17 +511,20 @@ static int lint_write_outputs(const lint_cfg *c, const lint_result *r)
         if (to_stdout && lint_use_color(c))
             flags |= LINT_TEXT_COLOR;
         sbuf_init(&b, BOUND_OUTPUT_MAX);
+        if (!to_stdout) {
+            if (lint_write_file(path, &b, r, c->formats[i], flags) != 0)
+                code = EXIT_INTERNAL;
+            sbuf_dispose(&b);
+            continue;
+        }
+        wrote_stdout = 1;
+        sbuf_sink(&b, stdout); /* written as it is made */
         if (lint_render(&b, r, c->formats[i], flags) != RC_OK) {
             fprintf(stderr, PROG ": error: %s\n", err_last()->msg);
             code = EXIT_INTERNAL;
-        } else if (to_stdout) {
-            wrote_stdout = 1;
-            if (b.len && fwrite(b.ptr, 1, b.len, stdout) != b.len) {
-                fprintf(stderr, PROG ": error: writing the output failed: %s\n",
-                        strerror(errno));
-                code = EXIT_INTERNAL;
-            }
-        } else if (lint_write_file(path, &b) != 0) {
+        } else if (b.len && fwrite(b.ptr, 1, b.len, stdout) != b.len) {
+            fprintf(stderr, PROG ": error: writing the output failed: %s\n",
+                    strerror(errno));
             code = EXIT_INTERNAL;
         }
         sbuf_dispose(&b);

@@ -13,6 +13,8 @@
 int output_check(const sbuf *out)
 {
     int code = sbuf_failed(out);
+    if (code == RC_IO)
+        return RC_IO; /* the sink's write, error set */
     if (code == RC_LIMIT)
         return err_set(RC_LIMIT, NULL, "the graph output is too large");
     if (code)

@@ -3,6 +3,7 @@
  * first failed append every later append is a no-op, so emitters append
  * freely and check sbuf_failed() once (libgit2's git_str, curl's dynbuf).
  */
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,8 @@ void sbuf_init(sbuf *b, size_t max)
     b->len = b->cap = 0;
     b->max = max;
     b->failed = 0;
+    b->sink = NULL;
+    b->sunk = 0;
 }
 
 void sbuf_dispose(sbuf *b)
@@ -43,7 +46,7 @@ static int grow(sbuf *b, size_t extra)
     char *p;
     if (b->failed)
         return b->failed;
-    if (extra > b->max || b->len > b->max - extra)
+    if (extra > b->max || b->len + b->sunk > b->max - extra)
         return fail(b, RC_LIMIT);
     want = b->len + extra + 1;
     if (want <= b->cap)
@@ -59,10 +62,27 @@ static int grow(sbuf *b, size_t extra)
     return RC_OK;
 }
 
+#define SINK_AT ((size_t)64 * 1024)
+
+void sbuf_sink(sbuf *b, FILE *f) { b->sink = f; }
+
+static int drain(sbuf *b)
+{
+    if (b->len && fwrite(b->ptr, 1, b->len, b->sink) != b->len) {
+        err_set(RC_IO, NULL, "writing the output failed: %s", strerror(errno));
+        return fail(b, RC_IO);
+    }
+    b->sunk += b->len;
+    b->len = 0;
+    b->ptr[0] = '\0';
+    return RC_OK;
+}
+
 int sbuf_put(sbuf *b, const void *p, size_t n)
 {
     /* room already there (the common case): no checks beyond this one */
-    int ret = b->cap - b->len > n && !b->failed && b->len + n <= b->max
+    int ret = b->cap - b->len > n && !b->failed &&
+                      b->len + b->sunk + n <= b->max
                   ? RC_OK
                   : grow(b, n);
     if (ret)
@@ -71,7 +91,7 @@ int sbuf_put(sbuf *b, const void *p, size_t n)
         memcpy(b->ptr + b->len, p, n);
     b->len += n;
     b->ptr[b->len] = '\0';
-    return RC_OK;
+    return b->sink && b->len >= SINK_AT ? drain(b) : RC_OK;
 }
 
 int sbuf_puts(sbuf *b, const char *s) { return sbuf_put(b, s, strlen(s)); }
@@ -95,7 +115,7 @@ int sbuf_vprintf(sbuf *b, const char *fmt, va_list ap)
         return ret;
     vsnprintf(b->ptr + b->len, (size_t)n + 1, fmt, ap);
     b->len += (size_t)n;
-    return RC_OK;
+    return b->sink && b->len >= SINK_AT ? drain(b) : RC_OK;
 }
 
 int sbuf_printf(sbuf *b, const char *fmt, ...)

@@ -974,7 +974,7 @@ static void test_serving_unparsable_inputs(void)
     pki k;
     certcheck_serving s;
     sbuf bad;
-    sbuf junk_b = {(char *)junk, sizeof(junk) - 1, 0, 0, 0};
+    sbuf junk_b = {(char *)junk, sizeof(junk) - 1, 0, 0, 0, NULL, 0};
     pki_make(&k, &leaf);
     ASSERT_INVALID(serving1(&s, &junk_b, &k.bundle, "svc.ns.svc"),
                    "tls.crt: no PEM certificate in it (7 bytes)");

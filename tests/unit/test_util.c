@@ -91,6 +91,65 @@ static void test_util__sbuf_grows_past_initial_capacity(void)
     sbuf_dispose(&b);
 }
 
+/* A sink gets the bytes as they come, in order; what is held stays below
+ * 64 KiB plus one append; the cap counts everything; a failed write is
+ * RC_IO with a message. */
+static void test_util__sbuf_sink_writes_as_it_goes(void)
+{
+    FILE *f = tmpfile();
+    sbuf b;
+    char back[200001];
+    size_t n;
+    int i;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    sbuf_init(&b, (size_t)-1);
+    sbuf_sink(&b, f);
+    for (i = 0; i < 10000; i++) {
+        CU_ASSERT_EQUAL(sbuf_printf(&b, "%09d\n", i), RC_OK);
+        CU_ASSERT(b.len < 64 * 1024);
+    }
+    CU_ASSERT(b.sunk > 0);
+    CU_ASSERT_EQUAL(b.sunk + b.len, 100000);
+    fwrite(b.ptr, 1, b.len, f);
+    rewind(f);
+    n = fread(back, 1, sizeof(back), f);
+    CU_ASSERT_EQUAL(n, 100000);
+    for (i = 0; i < 10000 && n == 100000; i++) {
+        char want[11];
+        snprintf(want, sizeof(want), "%09d\n", i);
+        if (memcmp(back + 10 * i, want, 10)) {
+            CU_FAIL("sunk bytes out of order");
+            break;
+        }
+    }
+    fclose(f);
+    sbuf_dispose(&b);
+
+    sbuf_init(&b, 100000); /* the cap counts what went to the sink */
+    f = tmpfile();
+    sbuf_sink(&b, f);
+    for (i = 0; i < 10000 && !sbuf_failed(&b); i++)
+        sbuf_put(&b, "0123456789abcdef", 16);
+    CU_ASSERT_EQUAL(sbuf_failed(&b), RC_LIMIT);
+    CU_ASSERT(b.sunk + b.len <= 100000);
+    fclose(f);
+    sbuf_dispose(&b);
+
+    f = fopen("/dev/full", "w");
+    if (!f)
+        return;
+    setvbuf(f, NULL, _IONBF, 0);
+    sbuf_init(&b, (size_t)-1);
+    sbuf_sink(&b, f);
+    for (i = 0; i < 10000 && !sbuf_failed(&b); i++)
+        sbuf_put(&b, "0123456789", 10);
+    CU_ASSERT_EQUAL(sbuf_failed(&b), RC_IO);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg, "writing the output failed"));
+    CU_ASSERT_EQUAL(sbuf_put(&b, "x", 1), RC_IO); /* sticky */
+    fclose(f);
+    sbuf_dispose(&b);
+}
+
 static void test_util__source_locate_lines_and_char_columns(void)
 {
     /* "é" is two bytes but one column */
@@ -349,6 +408,7 @@ void suite_util(void)
         {"sbuf_cap_is_sticky", test_util__sbuf_cap_is_sticky},
         {"sbuf_grows_past_initial_capacity",
          test_util__sbuf_grows_past_initial_capacity},
+        {"sbuf_sink_writes_as_it_goes", test_util__sbuf_sink_writes_as_it_goes},
         {"pieces_merge_adjacent_ranges",
          test_util__pieces_merge_adjacent_ranges},
         {"pieces_commit_and_cap", test_util__pieces_commit_and_cap},
