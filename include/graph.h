@@ -66,7 +66,8 @@ typedef struct graph_opts {
      * namespaced objects name, if there is exactly one, else unknown */
     const char *release_namespace;
     /* Edges get "" as their detail: the post-renderer shows none, and
-     * formatting them was a tenth of its work. */
+     * formatting them was a tenth of its work. Hot rules may leave their
+     * `at` NULL then too. */
     int no_details;
 } graph_opts;
 

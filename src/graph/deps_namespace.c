@@ -15,10 +15,13 @@ int deps_namespace(graph *g)
         objs = graph_in_namespace(g, name, &nobj);
         for (k = 0; k < nobj; k++) {
             const resource *r = &md->res[objs[k]];
-            int ret = graph_add_edge(
-                g, nss[i], objs[k], EDGE_NAMESPACE, 0,
-                node_path(r->obj, "metadata.namespace"),
-                "%s lives in Namespace/%s", graph_name(g, objs[k]), name);
+            /* where an edge points is for reports; render asks for none */
+            const node *at = g->no_details
+                                 ? NULL
+                                 : node_path(r->obj, "metadata.namespace");
+            int ret = graph_add_edge(g, nss[i], objs[k], EDGE_NAMESPACE, 0,
+                                     at, "%s lives in Namespace/%s",
+                                     graph_name(g, objs[k]), name);
             if (ret)
                 return ret;
         }

@@ -253,10 +253,13 @@ static int is_list(const node *obj, const node **items)
 {
     const char *kind = node_get_str(obj, "kind");
     size_t n = kind ? strlen(kind) : 0;
+    /* kubectl's rule: a kind ending in List that has items (looked up only
+     * then: a key that is not there costs a walk of the whole mapping) */
+    *items = NULL;
+    if (n < 4 || strcmp(kind + n - 4, "List"))
+        return 0;
     *items = node_deref(node_get(obj, "items"));
-    /* kubectl's rule: a kind ending in List that has items */
-    return n >= 4 && !strcmp(kind + n - 4, "List") && *items &&
-           (*items)->type == NODE_SEQUENCE;
+    return *items && (*items)->type == NODE_SEQUENCE;
 }
 
 static size_t doc_object_count(const document *d)
