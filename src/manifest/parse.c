@@ -593,8 +593,7 @@ static manifest *manifest_new(const char *name, const char *buf, size_t len)
  * sum of both exceeds, is left to the plain parse of the whole stream, so
  * errors and their positions are always that parse's. */
 
-/* Does the line at p hold a directive, or something we cannot rule out as
- * one for the document after it? Blank and comment lines are neither. */
+/* Is the line [p, end) blank or a comment? */
 static int blank_or_comment(const char *p, const char *end)
 {
     while (p < end && (*p == ' ' || *p == '\t' || *p == '\r'))

@@ -306,20 +306,70 @@ static const char *our_volume(const node *spec, const char *secret)
     return NULL;
 }
 
-/* A free name: base, base-2, base-3, ... */
+/* k when name is base-k, k a decimal without a leading zero; else 0. */
+static size_t suffix_of(const char *name, const char *base)
+{
+    size_t n = strlen(base), k = 0;
+    const char *p = name + n + 1;
+    if (strncmp(name, base, n) || name[n] != '-' || *p < '1' || *p > '9')
+        return 0;
+    for (; *p >= '0' && *p <= '9' && k < (size_t)1 << 40; p++)
+        k = k * 10 + (size_t)(*p - '0');
+    return *p ? 0 : k;
+}
+
+/* Mark in taken[0..n) the k of every name base-k in seq; 1 when base
+ * itself is there. */
+static int mark_taken(const node *seq, const char *base, uint8_t *taken,
+                      size_t n)
+{
+    uint32_t i;
+    int plain = 0;
+    seq = node_deref(seq);
+    for (i = 0; seq && seq->type == NODE_SEQUENCE && i < seq->len; i++) {
+        const char *name = node_get_str(seq->u.coll.items[i], "name");
+        size_t k = name ? suffix_of(name, base) : 0;
+        plain |= name && !strcmp(name, base);
+        if (k && k < n)
+            taken[k] = 1;
+    }
+    return plain;
+}
+
+static size_t seq_len(const node *seq)
+{
+    seq = node_deref(seq);
+    return seq && seq->type == NODE_SEQUENCE ? seq->len : 0;
+}
+
+/* A free name: base, else base-k with the least free k >= 2. With n names
+ * in use one of base-2 .. base-(n+2) is free, so one pass over them finds
+ * it, however the input named its volumes and containers. */
 static const char *free_name(manifest *m, const node *spec, const char *base,
                              int volume)
 {
+    static const char *const vkeys[] = {"volumes"};
+    static const char *const ckeys[] = {"containers", "initContainers",
+                                        "ephemeralContainers"};
+    const char *const *keys = volume ? vkeys : ckeys;
+    size_t nkeys = volume ? 1 : 3, n = 3, i, k;
+    uint8_t *taken;
     char buf[128];
-    int k;
-    if (!name_taken(spec, base, volume))
+    int plain = 0;
+    for (i = 0; i < nkeys; i++)
+        n += seq_len(node_get(spec, keys[i]));
+    taken = calloc(n, 1);
+    if (!taken)
+        return NULL;
+    for (i = 0; i < nkeys; i++)
+        plain |= mark_taken(node_get(spec, keys[i]), base, taken, n);
+    for (k = 2; plain && k < n && taken[k]; k++)
+        ;
+    free(taken);
+    if (!plain)
         return arena_strdup(&m->arena, base);
-    for (k = 2; k < 1000; k++) {
-        snprintf(buf, sizeof(buf), "%s-%d", base, k);
-        if (!name_taken(spec, buf, volume))
-            return arena_strdup(&m->arena, buf);
-    }
-    return NULL;
+    snprintf(buf, sizeof(buf), "%s-%zu", base, k);
+    return arena_strdup(&m->arena, buf);
 }
 
 /* An optional secret volume for consumers that do not mount the Secret. */

@@ -183,6 +183,61 @@ static void test_inject__user_container_keeps_its_place(void)
     sbuf_dispose(&b);
 }
 
+/* Names already taken, however many, leave the least free one: volumes
+ * readyinstall-wait and -2 .. -1200 (more than any fixed number of tries),
+ * containers readyinstall-wait, -2, -3 and -02 (not -2: names are text). */
+static void test_inject__least_free_name(void)
+{
+    manifest *m = NULL, *out = NULL;
+    model *md = NULL;
+    sbuf in = SBUF_INIT, b = SBUF_INIT;
+    const node *spec = NULL, *inits, *vols;
+    int k;
+    sbuf_init(&in, (size_t)-1);
+    sbuf_init(&b, (size_t)-1);
+    sbuf_puts(&in, "apiVersion: cert-manager.io/v1\nkind: Certificate\n"
+                   "metadata: {name: tls, namespace: demo}\n"
+                   "spec: {secretName: tls, issuerRef: {name: i}}\n"
+                   "---\napiVersion: apps/v1\nkind: Deployment\n"
+                   "metadata: {name: web, namespace: demo}\n"
+                   "spec:\n  template:\n    spec:\n"
+                   "      initContainers:\n"
+                   "      - {name: readyinstall-wait, image: a}\n"
+                   "      - {name: readyinstall-wait-2, image: a}\n"
+                   "      - {name: readyinstall-wait-02, image: a}\n"
+                   "      containers:\n"
+                   "      - name: readyinstall-wait-3\n        image: app\n"
+                   "        envFrom: [{secretRef: {name: tls}}]\n"
+                   "      volumes:\n"
+                   "      - {name: readyinstall-wait, emptyDir: {}}\n");
+    for (k = 2; k <= 1200; k++)
+        sbuf_printf(&in, "      - {name: readyinstall-wait-%d, emptyDir: {}}\n",
+                    k);
+    ASSERT_RC_OK(render_stream(&b, &m, "<t>", sbuf_cstr(&in), in.len, NULL,
+                               NULL));
+    ASSERT_RC_OK(manifest_parse(&out, "<out>", sbuf_cstr(&b), b.len, NULL));
+    ASSERT_RC_OK(model_build(&md, out));
+    for (size_t i = 0; i < md->nres; i++)
+        if (!strcmp(md->res[i].kind, "Deployment"))
+            spec = md->res[i].pod_spec;
+    CU_ASSERT_PTR_NOT_NULL_FATAL(spec);
+    inits = node_deref(node_get(spec, "initContainers"));
+    vols = node_deref(node_get(spec, "volumes"));
+    CU_ASSERT_FATAL(inits && inits->len == 4 && vols && vols->len == 1201);
+    ASSERT_STR(node_get_str(inits->u.coll.items[0], "name"),
+               "readyinstall-wait-4");
+    ASSERT_STR(node_get_str(vols->u.coll.items[1200], "name"),
+               "readyinstall-wait-1201");
+    ASSERT_STR(node_get_str(node_path(vols->u.coll.items[1200], "secret"),
+                            "secretName"),
+               "tls");
+    model_free(md);
+    manifest_free(out);
+    manifest_free(m);
+    sbuf_dispose(&b);
+    sbuf_dispose(&in);
+}
+
 /* A workload whose volumes, initContainers or template metadata cannot be
  * extended is skipped with that reason, before anything changes: its tree
  * is still what its document says (once its secret volume was already
@@ -279,6 +334,7 @@ void suite_inject(void)
         {"api_valid_and_restricted", test_inject__api_valid_and_restricted},
         {"user_container_keeps_its_place",
          test_inject__user_container_keeps_its_place},
+        {"least_free_name", test_inject__least_free_name},
         {"unchangeable_left_as_parsed",
          test_inject__unchangeable_left_as_parsed},
         {"null_template_metadata", test_inject__null_template_metadata},
