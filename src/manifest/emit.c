@@ -105,12 +105,15 @@ static int eof_block_scalar(const manifest *m, const document *d,
         return 0;
     *at = n->start + 1;
     *replace = 0;
+    /* the indicators, at most two, are what follows the | or > at once */
     for (k = n->start + 1; k < n->start + 3 && k < n->end; k++) {
         if (buf[k] == '-')
             return 0;
         if (buf[k] == '+') {
             *at = k;
             *replace = 1;
+        } else if (buf[k] < '1' || buf[k] > '9') {
+            break;
         }
     }
     return 1;
