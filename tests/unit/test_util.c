@@ -115,7 +115,7 @@ static void test_util__sbuf_sink_writes_as_it_goes(void)
     n = fread(back, 1, sizeof(back), f);
     CU_ASSERT_EQUAL(n, 100000);
     for (i = 0; i < 10000 && n == 100000; i++) {
-        char want[11];
+        char want[16];
         snprintf(want, sizeof(want), "%09d\n", i);
         if (memcmp(back + 10 * i, want, 10)) {
             CU_FAIL("sunk bytes out of order");
