@@ -96,7 +96,7 @@ $(UNIT): $(UNIT_LINK)
 	$(Q)$(CC) $(LDFLAGS) -o $@ $(UNIT_LINK) $(LDLIBS) $(CUNIT_LIBS)
 
 # ---- fuzzing (STYLE.md §5): libFuzzer with clang, replay with gcc --------
-FUZZ_TARGETS := manifest_parse render_pipeline lint lint_config kubeconfig kube_json classify doctor
+FUZZ_TARGETS := manifest_parse render_pipeline lint lint_config kubeconfig kube_json classify doctor certcheck wait
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=all \
                 -fno-omit-frame-pointer
 T    ?= manifest_parse

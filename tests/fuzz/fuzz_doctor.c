@@ -11,35 +11,17 @@
 
 #include "doctor.h"
 #include "fuzz.h"
+#include "fuzz_kube.h"
 #include "../../src/install/doctor_int.h"
-
-#define REPLIES_MAX 32
 
 static const long STATUSES[] = {200, 200, 200, 200, 404, 403, 409, 500};
 
-static void add_replies(kube_transport *t, const uint8_t *data, size_t size)
+/* Every fifth reply answers the dry-run POST, the others GETs. */
+static void pick(const uint8_t *first, size_t index, long *status,
+                 const char **method)
 {
-    size_t start = 0, i, n = 0;
-    for (i = 0; i <= size && n < REPLIES_MAX; i++) {
-        char *body;
-        size_t len;
-        long status;
-        if (i < size && data[i] != 0)
-            continue;
-        len = i - start;
-        status = len ? STATUSES[data[start] % 8] : 200;
-        body = malloc(len + 1);
-        if (!body)
-            return;
-        if (len)
-            memcpy(body, data + start + 1, len - 1);
-        body[len ? len - 1 : 0] = '\0';
-        /* GETs and the dry-run POST alike, in order */
-        kube_canned_add(t, n % 5 == 4 ? "POST" : "GET", "/", status, body, 0);
-        free(body);
-        start = i + 1;
-        n++;
-    }
+    *status = first ? STATUSES[*first % 8] : 200;
+    *method = index % 5 == 4 ? "POST" : "GET";
 }
 
 static void subjects(doctor_set *s)
@@ -66,20 +48,10 @@ static void subjects(doctor_set *s)
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-    kube_config cfg;
-    kube_transport *t = NULL;
-    kube_client *cl = NULL;
-    kube_client_opts o = KUBE_CLIENT_OPTS_INIT;
+    kube_client *cl = fuzz_canned_client(data, size, pick);
     doctor_set s;
-    memset(&cfg, 0, sizeof(cfg));
-    cfg.server = (char *)"https://127.0.0.1:6443";
-    cfg.namespace = (char *)"default";
-    o.retries = 0;
-    if (kube_transport_canned_new(&t) != RC_OK)
+    if (!cl)
         return 0;
-    add_replies(t, data, size);
-    if (kube_client_new(&cl, &cfg, t, &o) != RC_OK)
-        return 0; /* it has freed the transport */
     doctor_set_init(&s);
     subjects(&s);
     doctor_run(&s, cl, 1800000000);
