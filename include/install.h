@@ -70,7 +70,9 @@ int install_edge_is_readiness(edge_reason r);
 
 /* A YAML node tree as JSON, scalars typed as Kubernetes' YAML reader types
  * them (null, booleans, integers, floats; quoted and !!str stay strings).
- * NULL when out of memory or for a shape JSON cannot hold. */
+ * NULL, with err_last() saying why, when out of memory, for a shape JSON
+ * cannot hold, or when aliases expand further than Helm's YAML reader
+ * allows (an alias bomb: RC_LIMIT). */
 json_object *install_node_json(const node *n);
 
 /* ---- CRDs of crds/ on upgrade (crds.c) ----------------------------------- */

@@ -96,9 +96,11 @@ static int plan_one(install_crd_plan *p, kube_client *cl,
                                                  sizeof(why));
     json_object_put(want);
     json_object_put(live);
-    if (!want)
-        return push(p, INSTALL_CRD_REFUSE, res,
-                    "the chart's CRD cannot be expressed as JSON");
+    if (!want) {
+        snprintf(why, sizeof(why), "the chart's CRD cannot be sent as JSON: %.400s",
+                 err_last()->msg);
+        return push(p, INSTALL_CRD_REFUSE, res, why);
+    }
     return push(p, refused ? INSTALL_CRD_REFUSE : INSTALL_CRD_UPDATE, res,
                 refused ? why : "--upgrade-crds: server-side apply");
 }
@@ -160,9 +162,12 @@ static int apply_one(kube_client *cl, const install_cfg *c,
     const char *text;
     char path[700];
     int ret;
-    if (!body)
-        return err_set(RC_INVALID, NULL, "CRD %s cannot be expressed as JSON",
-                       a->res->name);
+    if (!body) {
+        char why[sizeof(err_last()->msg)];
+        snprintf(why, sizeof(why), "%s", err_last()->msg);
+        return err_set(RC_INVALID, NULL, "CRD %s cannot be sent as JSON: %s",
+                       a->res->name, why);
+    }
     snprintf(path, sizeof(path),
              CRD_RES "%s?fieldManager=readyinstall&fieldValidation=Strict%s",
              a->res->name, c->force_conflicts ? "&force=true" : "");

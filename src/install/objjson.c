@@ -73,86 +73,191 @@ static int plain_float(const char *s, double *out)
     return !errno && !*end && end != s && isfinite(*out);
 }
 
-static json_object *scalar_json(const node *n)
+/* One walk over an object: what go-yaml's decoder counts, and why the walk
+ * stopped. */
+typedef enum walk_bad {
+    WALK_OK = 0,
+    WALK_SHAPE,    /* a non-scalar key, or deeper than DEPTH_MAX */
+    WALK_ALIASING, /* aliases expand too far */
+    WALK_NOMEM
+} walk_bad;
+
+typedef struct walk {
+    size_t decodes; /* nodes visited, keys and aliases included */
+    size_t aliased; /* of those, visited while expanding an alias */
+    int alias_depth;
+    walk_bad bad;
+} walk;
+
+/* go-yaml's guard against alias bombs (decode.go), which the YAML reader
+ * of Helm and the API server applies: once past 1000 nodes with more than
+ * 100 reached through aliases, at most 99% may come through aliases up to
+ * 400,000 nodes, falling linearly to 10% at 4,000,000. A document it
+ * refuses, Helm refuses too, so nothing is lost by refusing it here, and
+ * the walk makes at most about a hundred values per node of the document
+ * (and no more than some 400,000 through aliases). */
+static double allowed_alias_share(size_t decodes)
+{
+    const double low = 400000, high = 4000000;
+    if ((double)decodes <= low)
+        return 0.99;
+    if ((double)decodes >= high)
+        return 0.10;
+    return 0.99 - 0.89 * (((double)decodes - low) / (high - low));
+}
+
+static int visit(walk *w)
+{
+    w->decodes++;
+    if (w->alias_depth)
+        w->aliased++;
+    if (w->aliased > 100 && w->decodes > 1000 &&
+        (double)w->aliased / (double)w->decodes >
+            allowed_alias_share(w->decodes)) {
+        w->bad = WALK_ALIASING;
+        return 0;
+    }
+    return 1;
+}
+
+/* NULL is JSON null here; a failed allocation marks the walk. */
+static json_object *made(walk *w, json_object *o)
+{
+    if (!o && !w->bad)
+        w->bad = WALK_NOMEM;
+    return o;
+}
+
+static json_object *scalar_json(const node *n, walk *w)
 {
     const char *s = n->u.scalar.str;
     int64_t i;
     double d;
     if (n->style != NODE_STYLE_PLAIN || (node_tag(n) && strstr(node_tag(n), "str")))
-        return json_object_new_string_len(s, (int)n->len);
+        return made(w, json_object_new_string_len(s, (int)n->len));
     if (strlen(s) != n->len)
-        return json_object_new_string_len(s, (int)n->len);
+        return made(w, json_object_new_string_len(s, (int)n->len));
     if (word_in(s, NULL_WORDS))
         return NULL;
     if (word_in(s, TRUE_WORDS))
-        return json_object_new_boolean(1);
+        return made(w, json_object_new_boolean(1));
     if (word_in(s, FALSE_WORDS))
-        return json_object_new_boolean(0);
+        return made(w, json_object_new_boolean(0));
     if (plain_int(s, &i))
-        return json_object_new_int64(i);
+        return made(w, json_object_new_int64(i));
     if (plain_float(s, &d))
-        return json_object_new_double(d);
-    return json_object_new_string(s);
+        return made(w, json_object_new_double(d));
+    return made(w, json_object_new_string(s));
 }
 
-static json_object *to_json(const node *n, int depth, int *bad);
+static json_object *to_json(const node *n, int depth, walk *w);
+static void map_into(json_object *obj, const node *map, int depth, walk *w,
+                     int merged);
 
-static void map_into(json_object *obj, const node *map, int depth, int *bad,
+/* The scalar a key or alias leads to, counted as go-yaml counts it. */
+static const node *follow(const node *n, walk *w)
+{
+    if (!visit(w))
+        return NULL;
+    if (n && n->type == NODE_ALIAS) {
+        w->alias_depth++;
+        n = visit(w) ? n->u.alias.target : NULL;
+        w->alias_depth--;
+    }
+    return n;
+}
+
+/* The merged mapping of `<<: *base`, its keys counted as expansions. */
+static void merge_into(json_object *obj, const node *v, int depth, walk *w)
+{
+    int alias = v->type == NODE_ALIAS;
+    if (!visit(w))
+        return;
+    w->alias_depth += alias;
+    map_into(obj, node_deref(v), depth + 1, w, 1);
+    w->alias_depth -= alias;
+}
+
+static void map_into(json_object *obj, const node *map, int depth, walk *w,
                      int merged)
 {
     uint32_t i;
-    for (i = 0; i + 1 < map->len && !*bad; i += 2) {
-        const node *k = node_deref(map->u.coll.items[i]);
-        const node *v = node_deref(map->u.coll.items[i + 1]);
-        const char *key = node_str(k);
+    for (i = 0; i + 1 < map->len && !w->bad; i += 2) {
+        const node *k = follow(map->u.coll.items[i], w);
+        const node *v = map->u.coll.items[i + 1];
+        const node *target = node_deref(v);
+        const char *key = k ? node_str(k) : NULL;
         if (!key) {
-            *bad = 1;
+            if (!w->bad)
+                w->bad = WALK_SHAPE;
             return;
         }
-        if (!strcmp(key, "<<") && k->style == NODE_STYLE_PLAIN && v &&
-            v->type == NODE_MAPPING) {
-            map_into(obj, v, depth + 1, bad, 1);
+        if (!strcmp(key, "<<") && k->style == NODE_STYLE_PLAIN && target &&
+            target->type == NODE_MAPPING) {
+            merge_into(obj, v, depth, w);
             continue;
         }
         if (merged && json_object_object_get_ex(obj, key, NULL))
             continue; /* a merge key never overrides an explicit key */
-        json_object_object_add(obj, key, to_json(v, depth + 1, bad));
+        if (json_object_object_add(obj, key, to_json(v, depth + 1, w)) &&
+            !w->bad)
+            w->bad = WALK_NOMEM;
     }
 }
 
-static json_object *to_json(const node *n, int depth, int *bad)
+static json_object *to_json(const node *n, int depth, walk *w)
 {
-    json_object *out;
+    json_object *out = NULL;
     uint32_t i;
-    n = node_deref(n);
-    if (!n || depth > DEPTH_MAX) {
-        *bad |= depth > DEPTH_MAX;
+    if (!n || !visit(w))
+        return NULL;
+    if (n->type == NODE_ALIAS) {
+        w->alias_depth++;
+        out = to_json(n->u.alias.target, depth, w);
+        w->alias_depth--;
+        return out;
+    }
+    if (depth > DEPTH_MAX) {
+        w->bad = WALK_SHAPE;
         return NULL;
     }
     switch (n->type) {
-    case NODE_SCALAR: return scalar_json(n);
+    case NODE_SCALAR: return scalar_json(n, w);
     case NODE_MAPPING:
-        out = json_object_new_object();
+        out = made(w, json_object_new_object());
         if (out)
-            map_into(out, n, depth, bad, 0);
+            map_into(out, n, depth, w, 0);
         return out;
     case NODE_SEQUENCE:
-        out = json_object_new_array();
-        for (i = 0; out && i < n->len; i++)
-            json_object_array_add(out,
-                                  to_json(n->u.coll.items[i], depth + 1, bad));
+        out = made(w, json_object_new_array());
+        for (i = 0; out && i < n->len && !w->bad; i++)
+            if (json_object_array_add(out, to_json(n->u.coll.items[i],
+                                                   depth + 1, w)) &&
+                !w->bad)
+                w->bad = WALK_NOMEM;
         return out;
-    default: *bad = 1; return NULL;
+    default: w->bad = WALK_SHAPE; return NULL;
     }
 }
 
 json_object *install_node_json(const node *n)
 {
-    int bad = 0;
-    json_object *out = to_json(n, 0, &bad);
-    if (bad || !out || !json_object_is_type(out, json_type_object)) {
-        json_object_put(out);
-        return NULL;
-    }
-    return out;
+    walk w = {0, 0, 0, WALK_OK};
+    json_object *out = to_json(n, 0, &w);
+    if (!w.bad && out && json_object_is_type(out, json_type_object))
+        return out;
+    json_object_put(out);
+    if (w.bad == WALK_ALIASING)
+        err_set(RC_LIMIT, NULL,
+                "its aliases expand too far (%zu values, %zu of them "
+                "through aliases): Helm's YAML reader refuses it too, "
+                "\"document contains excessive aliasing\"",
+                w.decodes, w.aliased);
+    else if (w.bad == WALK_NOMEM)
+        err_set(RC_NOMEM, NULL, "out of memory");
+    else
+        err_set(RC_INVALID, NULL,
+                "it is not a JSON object (a non-scalar mapping key, nesting "
+                "deeper than %d, or not a mapping)", DEPTH_MAX);
+    return NULL;
 }

@@ -303,6 +303,65 @@ static void test_json_not_a_mapping(void)
     manifest_free(m);
 }
 
+/* Nine lists of nine, each of the level below: 9^10 values written out,
+ * in 81 aliases. */
+static void bomb_yaml(char *buf, size_t size)
+{
+    size_t used = (size_t)snprintf(buf, size,
+                                   "a0: &a0 [l, l, l, l, l, l, l, l, l]\n");
+    int i, k;
+    for (i = 1; i < 10 && used < size; i++) {
+        used += (size_t)snprintf(buf + used, size - used, "a%d: &a%d [", i, i);
+        for (k = 0; k < 9 && used < size; k++)
+            used += (size_t)snprintf(buf + used, size - used, "%s*a%d",
+                                     k ? ", " : "", i - 1);
+        if (used < size)
+            used += (size_t)snprintf(buf + used, size - used, "]\n");
+    }
+}
+
+static void test_json_alias_bomb_refused(void)
+{
+    manifest *m = NULL;
+    char yaml[4096];
+    json_object *o;
+    bomb_yaml(yaml, sizeof(yaml));
+    o = json_of(yaml, &m);
+    CU_ASSERT_PTR_NULL(o);
+    CU_ASSERT_EQUAL(err_last()->code, RC_LIMIT);
+    CU_ASSERT_PTR_NOT_NULL(strstr(err_last()->msg,
+                                  "document contains excessive aliasing"));
+    json_object_put(o);
+    manifest_free(m);
+}
+
+/* Aliases may make most of an object, as long as less than 99% of it. */
+static void test_json_heavy_aliasing_kept(void)
+{
+    manifest *m = NULL;
+    char yaml[8192];
+    size_t used = 0;
+    int i;
+    json_object *o, *b;
+    used += (size_t)snprintf(yaml, sizeof(yaml), "a: &l [");
+    for (i = 0; i < 49; i++)
+        used += (size_t)snprintf(yaml + used, sizeof(yaml) - used, "%s%d",
+                                 i ? ", " : "", i);
+    used += (size_t)snprintf(yaml + used, sizeof(yaml) - used, "]\nb: [");
+    for (i = 0; i < 100; i++)
+        used += (size_t)snprintf(yaml + used, sizeof(yaml) - used, "%s*l",
+                                 i ? ", " : "");
+    snprintf(yaml + used, sizeof(yaml) - used, "]\n");
+    o = json_of(yaml, &m);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(o);
+    CU_ASSERT_FATAL(json_object_object_get_ex(o, "b", &b));
+    CU_ASSERT_EQUAL(json_object_array_length(b), 100);
+    CU_ASSERT_EQUAL(json_object_array_length(json_object_array_get_idx(b, 99)),
+                    49);
+    json_object_put(o);
+    manifest_free(m);
+}
+
 /* ---- CRDs of crds/ on upgrade ------------------------------------------ */
 
 static void test_crd_from_crds_dir(void)
@@ -518,6 +577,8 @@ void suite_install(void)
         {"json: scalar types", test_json_scalar_types},
         {"json: merge keys and aliases", test_json_merge_keys_and_aliases},
         {"json: not a mapping", test_json_not_a_mapping},
+        {"json: an alias bomb is refused", test_json_alias_bomb_refused},
+        {"json: heavy aliasing is kept", test_json_heavy_aliasing_kept},
         {"render: defer drops listed documents", test_render_defer_drops_listed_documents},
         {"crds: which sources are a chart's crds/", test_crd_from_crds_dir},
         {"crds: update safety checks", test_crd_update_safety},
