@@ -36,6 +36,7 @@ enum {
     O_MAX_DEPTH,
     O_MAX_SCALAR,
     O_MAX_ALIASES,
+    O_MAX_EXPANSION,
     O_ALLOW_DUP
 };
 
@@ -76,6 +77,8 @@ static const opt_spec GRAPH_OPTS[] = {
      "refuse larger single values (default 64M)"},
     {O_MAX_ALIASES, "max-aliases", 0, OPT_VALUE, "N",
      "refuse more YAML aliases (default 10000)"},
+    {O_MAX_EXPANSION, "max-alias-expansion", 0, OPT_VALUE, "N",
+     "refuse << merges bringing in more mappings (default 10000)"},
     {O_ALLOW_DUP, "allow-duplicate-keys", 0, OPT_FLAG, NULL,
      "accept a mapping with a repeated key (the last wins)"},
     {O_HELP, "help", 'h', OPT_FLAG, NULL, "show this help"},
@@ -214,6 +217,7 @@ static int parse_args(graph_cfg *c, int argc, char **argv, int *done)
         case O_MAX_DEPTH: bad = cli_size_opt("graph", "max-depth", p.value, &lim->depth); break;
         case O_MAX_SCALAR: bad = cli_size_opt("graph", "max-scalar-bytes", p.value, &lim->scalar_bytes); break;
         case O_MAX_ALIASES: bad = cli_size_opt("graph", "max-aliases", p.value, &lim->aliases); break;
+        case O_MAX_EXPANSION: bad = cli_size_opt("graph", "max-alias-expansion", p.value, &lim->alias_expansion); break;
         case O_ALLOW_DUP: c->mopts.allow_duplicate_keys = 1; break;
         case OPT_POSITIONAL:
             if (c->input)

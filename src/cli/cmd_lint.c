@@ -45,6 +45,7 @@ enum {
     LO_MAX_DEPTH,
     LO_MAX_SCALAR,
     LO_MAX_ALIASES,
+    LO_MAX_EXPANSION,
     LO_ALLOW_DUP
 };
 
@@ -102,6 +103,8 @@ static const opt_spec LINT_OPTS[] = {
      "refuse larger single values (default 64M)"},
     {LO_MAX_ALIASES, "max-aliases", 0, OPT_VALUE, "N",
      "refuse more YAML aliases (default 10000)"},
+    {LO_MAX_EXPANSION, "max-alias-expansion", 0, OPT_VALUE, "N",
+     "refuse << merges bringing in more mappings (default 10000)"},
     {LO_ALLOW_DUP, "allow-duplicate-keys", 0, OPT_FLAG, NULL,
      "accept a repeated mapping key (last wins)"},
     {LO_HELP, "help", 'h', OPT_FLAG, NULL, "show this help"},
@@ -299,6 +302,10 @@ static int lint_parse_args(lint_cfg *c, int argc, char **argv, int *done)
         case LO_MAX_ALIASES:
             bad = cli_size_opt("lint", "max-aliases", p.value,
                                 &lim->aliases);
+            break;
+        case LO_MAX_EXPANSION:
+            bad = cli_size_opt("lint", "max-alias-expansion", p.value,
+                                &lim->alias_expansion);
             break;
         case LO_ALLOW_DUP: c->mopts.allow_duplicate_keys = 1; break;
         case OPT_POSITIONAL: c->inputs[c->ninputs++] = p.value; break;

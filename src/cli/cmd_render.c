@@ -21,6 +21,7 @@ enum {
     O_MAX_DEPTH,
     O_MAX_SCALAR,
     O_MAX_ALIASES,
+    O_MAX_EXPANSION,
     O_ALLOW_DUP,
     O_NAMESPACE,
     O_ANNOTATE,
@@ -84,6 +85,9 @@ static const opt_spec RENDER_OPTS[] = {
      "refuse larger single values (default 64M)"},
     {O_MAX_ALIASES, "max-aliases", 0, OPT_VALUE, "N",
      "refuse more YAML aliases (*ref) in the stream (default 10000)"},
+    {O_MAX_EXPANSION, "max-alias-expansion", 0, OPT_VALUE, "N",
+     "refuse a mapping whose << merge keys bring in more mappings\n"
+     "(nested merges counted; default 10000)"},
     {O_ALLOW_DUP, "allow-duplicate-keys", 0, OPT_FLAG, NULL,
      "accept a mapping with a repeated key (the last value wins, as in\n"
      "Kubernetes) instead of failing"},
@@ -233,6 +237,7 @@ static int parse_args(render_cfg *c, int argc, char **argv, int *done)
         case O_MAX_DEPTH: bad = cli_size_opt("render", "max-depth", p.value, &lim->depth); break;
         case O_MAX_SCALAR: bad = cli_size_opt("render", "max-scalar-bytes", p.value, &lim->scalar_bytes); break;
         case O_MAX_ALIASES: bad = cli_size_opt("render", "max-aliases", p.value, &lim->aliases); break;
+        case O_MAX_EXPANSION: bad = cli_size_opt("render", "max-alias-expansion", p.value, &lim->alias_expansion); break;
         case O_ALLOW_DUP: c->ropts.mopts.allow_duplicate_keys = 1; break;
         case OPT_POSITIONAL:
             if (c->input)

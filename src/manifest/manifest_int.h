@@ -11,6 +11,20 @@ int manifest_check_duplicate_keys(source *src, size_t doc, const node *map,
                                   const uint32_t *pos);
 /* A mapping holds a `<<` merge key. */
 int manifest_map_has_merge(const node *map);
+/* merges.c: for each mapping with `<<` merge keys, how many mappings a
+ * key lookup in it may visit (itself included), nested merges counted. */
+typedef struct merge_counts {
+    strmap counts; /* node address -> count, for mappings with merges */
+    arena keys;
+} merge_counts;
+
+void merge_counts_init(merge_counts *mc);
+void merge_counts_dispose(merge_counts *mc);
+/* The count of map, whose items are complete, into *out (cap + 1 when it
+ * is over cap); recorded for mappings that merge it later. RC_OK or
+ * RC_NOMEM. */
+int merge_count(merge_counts *mc, const node *map, size_t cap, size_t *out);
+
 /* Fill what needs the whole document: its `# Source:` comment, line ends. */
 void manifest_doc_finish(manifest *m, document *d);
 

@@ -43,6 +43,7 @@ typedef struct pstate {
     size_t nanchors, anchors_cap;
     document *doc;     /* open document, NULL between documents */
     size_t boundary;   /* where the next document's chunk starts */
+    merge_counts merges;
 } pstate;
 
 static size_t utf8_width(unsigned char c)
@@ -426,6 +427,39 @@ static int on_start(pstate *p, const yaml_event_t *ev, node_type t)
     return RC_OK;
 }
 
+/* How far its merge keys reach (merges.c), within the limit. */
+static int merges_check(pstate *p, const node *n)
+{
+    size_t count;
+    int ret = merge_count(&p->merges, n, p->opts->lim.alias_expansion,
+                          &count);
+    if (ret)
+        return ret;
+    if (count > p->opts->lim.alias_expansion)
+        return limit_error(p, n->start,
+                           "number of mappings merged in by << keys",
+                           p->opts->lim.alias_expansion,
+                           "--max-alias-expansion");
+    return RC_OK;
+}
+
+/* Duplicate keys and merge keys of a mapping just completed. */
+static int on_mapping_end(pstate *p, const frame *f, node *n)
+{
+    int merge = manifest_map_has_merge(n), ret;
+    if (!p->opts->allow_duplicate_keys) {
+        /* no kid yet in the whole stream: kid_pos is still NULL */
+        const uint32_t *pos = p->kid_pos ? p->kid_pos + 2 * f->first_kid
+                                         : NULL;
+        ret = manifest_check_duplicate_keys(&p->m->src, p->m->ndocs, n, pos);
+        if (ret)
+            return ret;
+        if (!merge)
+            n->flags |= NODE_F_PLAIN_KEYS;
+    }
+    return merge ? merges_check(p, n) : RC_OK;
+}
+
 static int on_end(pstate *p, const yaml_event_t *ev)
 {
     frame *f = &p->frames[--p->nframes];
@@ -445,15 +479,10 @@ static int on_end(pstate *p, const yaml_event_t *ev)
     }
     n->len = (uint32_t)count;
     p->nkids = f->first_kid;
-    if (n->type == NODE_MAPPING && !p->opts->allow_duplicate_keys) {
-        /* no kid yet in the whole stream: kid_pos is still NULL */
-        const uint32_t *pos = p->kid_pos ? p->kid_pos + 2 * f->first_kid
-                                         : NULL;
-        ret = manifest_check_duplicate_keys(&p->m->src, p->m->ndocs, n, pos);
+    if (n->type == NODE_MAPPING) {
+        ret = on_mapping_end(p, f, n);
         if (ret)
             return ret;
-        if (!manifest_map_has_merge(n))
-            n->flags |= NODE_F_PLAIN_KEYS;
     }
     /* anchors of collections are defined at their end, so an alias can
      * never point into its own ancestor and the tree stays acyclic */
@@ -558,6 +587,7 @@ static int parse_part(manifest *m, const char *buf, size_t begin, size_t end,
     p.last = last;
     if (!yaml_parser_initialize(&p.yp))
         return err_set(RC_NOMEM, NULL, "out of memory");
+    merge_counts_init(&p.merges);
     yaml_parser_set_input_string(&p.yp, p.buf + begin, end - begin);
     ret = run(&p);
     m->ascii = p.ascii;
@@ -567,6 +597,7 @@ static int parse_part(manifest *m, const char *buf, size_t begin, size_t end,
     free(p.kid_pos);
     free(p.frames);
     free(p.anchors);
+    merge_counts_dispose(&p.merges);
     return ret;
 }
 

@@ -533,6 +533,34 @@ static void test_manifest__limits(void)
     CU_ASSERT_EQUAL(parse_fails("a: 12\n", &o, &line, &col), RC_LIMIT);
 }
 
+/* A lookup in c visits c and every mapping its merge keys bring in,
+ * nested merges and sequences of merges counted, through aliases. */
+static void merge_limit_case(const char *text, size_t count, uint32_t at)
+{
+    manifest_opts o = MANIFEST_OPTS_INIT;
+    uint32_t line = 0, col = 0;
+    o.lim.alias_expansion = count;
+    CU_ASSERT_EQUAL(parse_fails(text, &o, &line, &col), RC_OK);
+    o.lim.alias_expansion = count - 1;
+    CU_ASSERT_EQUAL(parse_fails(text, &o, &line, &col), RC_LIMIT);
+    CU_ASSERT_EQUAL(line, at);
+    CU_ASSERT(strstr(err_last()->msg, "--max-alias-expansion") != NULL);
+}
+
+static void test_manifest__merge_expansion_limit(void)
+{
+    merge_limit_case("a: &a {x: 1}\nb: &b {<<: *a}\nc: {<<: [*a, *b]}\n", 4,
+                     3);
+    merge_limit_case("a: &a {x: 1}\ns: &s [*a, *a, {y: 2}]\n"
+                     "c: {<<: *s}\nd: {<<: *s, z: 1}\n",
+                     4, 3);
+    merge_limit_case("a: &a {x: 1}\nb: &b {<<: *a}\n"
+                     "c: {<<: [*b, *b], k: v}\n",
+                     5, 3);
+    /* inline merges count too, and plain mappings never fail */
+    merge_limit_case("c:\n  <<: [{x: 1}, {y: 2}]\n  z: 3\n", 3, 2);
+}
+
 static void test_manifest__rejects_utf16(void)
 {
     manifest *m = NULL;
@@ -589,6 +617,7 @@ void suite_manifest(void)
         {"error_template_from_helm4_annotation",
          test_manifest__error_template_from_helm4_annotation},
         {"limits", test_manifest__limits},
+        {"merge expansion limit", test_manifest__merge_expansion_limit},
         {"halves_parse_as_the_whole", test_manifest__halves_parse_as_the_whole},
         {"halves_join_documents_in_order",
          test_manifest__halves_join_documents_in_order},
