@@ -44,6 +44,10 @@ typedef struct pstate {
     document *doc;     /* open document, NULL between documents */
     size_t boundary;   /* where the next document's chunk starts */
     merge_counts merges;
+    /* anchor name -> index of its latest definition in anchors; entries of
+     * earlier documents are told apart by the name at that index */
+    strmap anchor_ix;
+    arena anchor_keys;
 } pstate;
 
 static size_t utf8_width(unsigned char c)
@@ -246,6 +250,29 @@ static node *node_new(pstate *p, node_type t, const yaml_event_t *ev,
     return n;
 }
 
+/* Index anchors[i] by name: a document may define hundreds of thousands of
+ * anchors, and a scan per alias would make its aliases quadratic. */
+static int anchor_index(pstate *p, size_t i)
+{
+    const char *name = p->anchors[i].name;
+    int created;
+    uint32_t *slot = strmap_put(&p->anchor_ix, name, strlen(name),
+                                (uint32_t)i, &created);
+    if (!slot)
+        return RC_NOMEM;
+    *slot = (uint32_t)i; /* the latest definition wins */
+    return RC_OK;
+}
+
+/* The latest definition of name in this document, or NULL. */
+static const anchor_def *anchor_find(const pstate *p, const char *name)
+{
+    const uint32_t *i = strmap_get(&p->anchor_ix, name, strlen(name));
+    if (!i || *i >= p->nanchors || strcmp(p->anchors[*i].name, name) != 0)
+        return NULL;
+    return &p->anchors[*i];
+}
+
 static int anchor_add(pstate *p, const node *n)
 {
     if (!node_anchor(n))
@@ -255,8 +282,7 @@ static int anchor_add(pstate *p, const node *n)
         return RC_NOMEM;
     p->anchors[p->nanchors].name = node_anchor(n);
     p->anchors[p->nanchors].target = n;
-    p->nanchors++;
-    return RC_OK;
+    return anchor_index(p, p->nanchors++);
 }
 
 /* Twice the room for kids and their positions (one check per attach). */
@@ -375,15 +401,14 @@ static int on_scalar(pstate *p, const yaml_event_t *ev)
 static int on_alias(pstate *p, const yaml_event_t *ev)
 {
     const char *name = (const char *)ev->data.alias.anchor;
-    size_t i, off = mark_off(p, &ev->start_mark);
+    size_t off = mark_off(p, &ev->start_mark);
+    const anchor_def *def;
     node *n;
     if (++p->m->aliases > p->opts->lim.aliases)
         return limit_error(p, off, "number of aliases", p->opts->lim.aliases,
                            "--max-aliases");
-    for (i = p->nanchors; i > 0; i--) /* the latest definition wins */
-        if (strcmp(p->anchors[i - 1].name, name) == 0)
-            break;
-    if (i == 0) {
+    def = anchor_find(p, name);
+    if (!def) {
         span sp = source_span(&p->m->src, (uint32_t)p->m->ndocs, off, 0);
         return err_set(RC_PARSE, &sp,
                        "alias *%s names no anchor defined before it in this "
@@ -393,7 +418,7 @@ static int on_alias(pstate *p, const yaml_event_t *ev)
     n = node_new(p, NODE_ALIAS, ev, NULL, NULL);
     if (!n)
         return RC_NOMEM;
-    n->u.alias.target = p->anchors[i - 1].target;
+    n->u.alias.target = def->target;
     return attach(p, n);
 }
 
@@ -588,6 +613,8 @@ static int parse_part(manifest *m, const char *buf, size_t begin, size_t end,
     if (!yaml_parser_initialize(&p.yp))
         return err_set(RC_NOMEM, NULL, "out of memory");
     merge_counts_init(&p.merges);
+    arena_init(&p.anchor_keys);
+    strmap_init(&p.anchor_ix, &p.anchor_keys);
     yaml_parser_set_input_string(&p.yp, p.buf + begin, end - begin);
     ret = run(&p);
     m->ascii = p.ascii;
@@ -598,6 +625,8 @@ static int parse_part(manifest *m, const char *buf, size_t begin, size_t end,
     free(p.frames);
     free(p.anchors);
     merge_counts_dispose(&p.merges);
+    strmap_dispose(&p.anchor_ix);
+    arena_dispose(&p.anchor_keys);
     return ret;
 }
 

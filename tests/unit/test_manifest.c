@@ -195,6 +195,24 @@ static void test_manifest__anchors_do_not_cross_documents(void)
     CU_ASSERT(strstr(err_last()->msg, "*x") != NULL);
 }
 
+/* The index of anchors by name must give the latest definition, and an
+ * entry left by an earlier document must not match a later one's anchor
+ * at the same position. */
+static void test_manifest__anchor_latest_definition_wins(void)
+{
+    const char *t = "a: &x 1\nb: &x 2\nc: *x\n---\nd: &y 3\ne: *y\n";
+    manifest *m = NULL;
+    uint32_t line, col;
+    ASSERT_RC_OK(manifest_parse(&m, "<t>", t, strlen(t), NULL));
+    ASSERT_STR(node_get_str(m->docs[0].root, "c"), "2");
+    ASSERT_STR(node_get_str(m->docs[1].root, "e"), "3");
+    manifest_free(m);
+    CU_ASSERT_EQUAL(parse_fails("a: &x 1\n---\nd: &y 3\ne: *x\n", NULL,
+                                &line, &col),
+                    RC_PARSE);
+    CU_ASSERT(line == 4 && col == 4);
+}
+
 /* Short scalars share one copy of their text; a cache slot taken over by
  * another text must never hand back the wrong one. */
 static void test_manifest__short_scalars_share_text_and_keep_their_own(void)
@@ -617,6 +635,8 @@ void suite_manifest(void)
         {"error_template_from_helm4_annotation",
          test_manifest__error_template_from_helm4_annotation},
         {"limits", test_manifest__limits},
+        {"anchor_latest_definition_wins",
+         test_manifest__anchor_latest_definition_wins},
         {"merge expansion limit", test_manifest__merge_expansion_limit},
         {"halves_parse_as_the_whole", test_manifest__halves_parse_as_the_whole},
         {"halves_join_documents_in_order",
